@@ -1,0 +1,361 @@
+/**
+ * The HTTP layer: one ky instance per client, with auth, a per-request timeout, transient-fault
+ * retry (p-retry), server retry hints and a cap on the bytes read.
+ *
+ * @module
+ */
+import ky, { type KyInstance } from 'ky';
+import pRetry from 'p-retry';
+import type { z } from 'zod';
+import {
+  ConfigError,
+  HttpError,
+  NetworkError,
+  type ProblemDetails,
+  ResponseValidationError,
+  TaskwaitError,
+  isTransient,
+  redact,
+} from './errors.js';
+import { sleep } from './abort.js';
+import type { AuthScheme } from './vendor.js';
+
+/** A token, or a function that returns the current one (for rotating credentials). */
+export type TokenSource = string | (() => string | Promise<string>);
+
+/** How transient faults are retried within one request. */
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 3. */
+  retries: number;
+  /** The first retry delay. Default 500 ms. */
+  minDelayMs: number;
+  /** The longest retry delay. Default 5000 ms. */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
+  retries: 3,
+  minDelayMs: 500,
+  maxDelayMs: 5000,
+});
+
+/** Resolved settings of one client's HTTP layer. */
+export interface HttpSettings {
+  vendor: string;
+  auth: AuthScheme;
+  token: TokenSource | undefined;
+  headers: Record<string, string>;
+  fetch: typeof fetch | undefined;
+  timeoutMs: number;
+  retry: RetryOptions;
+  maxResponseBytes: number;
+  retryAfterHeaders: readonly string[];
+  maxRetryAfterMs: number;
+}
+
+/** One request. */
+export interface HttpRequest<Schema extends z.ZodType> {
+  method: string;
+  url: URL;
+  headers?: Record<string, string> | undefined;
+  body?: unknown;
+  schema?: Schema | undefined;
+  model: string;
+  signal?: AbortSignal | undefined;
+}
+
+/** A validated response. */
+export interface HttpResponse<T> {
+  data: T;
+  status: number;
+  headers: Headers;
+  url: string;
+  /** The server's retry/poll hint in ms (`Retry-After` or a vendor header), if any. */
+  hintMs: number | undefined;
+}
+
+const TIMED_OUT = Symbol('timed out');
+const ERROR_EXCERPT_BYTES = 4096;
+
+/** Sends requests for one client. Holds the token only in a private field, never in output. */
+export class HttpClient {
+  readonly #settings: HttpSettings;
+  readonly #ky: KyInstance;
+  readonly #secrets = new Set<string>();
+
+  constructor(settings: HttpSettings) {
+    this.#settings = settings;
+    if (typeof settings.token === 'string') this.#remember(settings.token);
+    this.#ky = ky.create({
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      ...(settings.fetch ? { fetch: settings.fetch } : {}),
+    });
+  }
+
+  /** Removes this client's secrets, and known token forms, from `text`. */
+  redact(text: string): string {
+    return redact(text, this.#secrets);
+  }
+
+  /** Sends `request`, retrying transient faults, and validates the body. */
+  async send<Schema extends z.ZodType>(request: HttpRequest<Schema>): Promise<HttpResponse<z.output<Schema>>> {
+    const { retry } = this.#settings;
+    const idempotent = request.method !== 'POST' && request.method !== 'PATCH';
+    return pRetry(() => this.#attempt(request), {
+      retries: retry.retries,
+      minTimeout: retry.minDelayMs,
+      maxTimeout: retry.maxDelayMs,
+      factor: 2,
+      randomize: true,
+      ...(request.signal ? { signal: request.signal } : {}),
+      shouldRetry: ({ error }) => isTransient(error) && (idempotent || notProcessed(error)),
+      onFailedAttempt: async ({ error, retriesLeft }) => {
+        const hint = error instanceof HttpError ? error.retryAfterMs : undefined;
+        if (hint !== undefined && retriesLeft > 0 && isTransient(error)) {
+          await sleep(Math.min(hint, this.#settings.maxRetryAfterMs), request.signal);
+        }
+      },
+    });
+  }
+
+  async #attempt<Schema extends z.ZodType>(request: HttpRequest<Schema>): Promise<HttpResponse<z.output<Schema>>> {
+    const { signal: callerSignal } = request;
+    callerSignal?.throwIfAborted();
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(callerSignal?.reason);
+    callerSignal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(TIMED_OUT), this.#settings.timeoutMs);
+    try {
+      const headers = { ...(await this.#authHeaders()), ...this.#settings.headers, ...request.headers };
+      let response: Response;
+      try {
+        response = await this.#ky(request.url, {
+          method: request.method,
+          headers: { Accept: 'application/json', ...headers },
+          ...(request.body === undefined ? {} : { json: request.body }),
+          signal: controller.signal,
+        });
+      } catch (error) {
+        throw this.#fault(error, request, controller.signal);
+      }
+      const limit =
+        response.status >= 200 && response.status < 300 ? this.#settings.maxResponseBytes : ERROR_EXCERPT_BYTES;
+      let body: { bytes: Uint8Array; truncated: boolean };
+      try {
+        body = await readCapped(response, limit);
+      } catch (error) {
+        throw this.#fault(error, request, controller.signal);
+      }
+      const hintMs = retryHint(response.headers, this.#settings.retryAfterHeaders);
+      if (response.status < 200 || response.status >= 300) {
+        throw this.#httpError(request, response, body.bytes, hintMs);
+      }
+      if (body.truncated) throw this.#invalid(request, response, 'too-large', []);
+      const data = this.#parse(request, response, body.bytes);
+      return { data, status: response.status, headers: response.headers, url: response.url || request.url.href, hintMs };
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async #authHeaders(): Promise<Record<string, string>> {
+    const source = this.#settings.token;
+    if (source === undefined) return {};
+    let token: unknown;
+    try {
+      token = typeof source === 'function' ? await source() : source;
+    } catch (error) {
+      throw new ConfigError('token', `${this.#settings.vendor}: the token function threw`, {
+        cause: error instanceof Error ? new Error(this.redact(error.message)) : undefined,
+      });
+    }
+    if (typeof token !== 'string' || token.trim() === '') {
+      throw new ConfigError('token', `${this.#settings.vendor}: the token must be a non-empty string`);
+    }
+    this.#remember(token);
+    return this.#settings.auth(token);
+  }
+
+  #remember(token: string): void {
+    this.#secrets.add(token);
+    for (const value of Object.values(this.#settings.auth(token))) this.#secrets.add(value);
+  }
+
+  #fault(error: unknown, request: HttpRequest<z.ZodType>, signal: AbortSignal): unknown {
+    if (request.signal?.aborted) return request.signal.reason;
+    if (error instanceof TaskwaitError) return error;
+    const timedOut = signal.aborted && signal.reason === TIMED_OUT;
+    return new NetworkError({
+      method: request.method,
+      url: request.url.href,
+      timedOut,
+      vendor: this.#settings.vendor,
+      cause: timedOut ? undefined : sanitizeCause(error, (t) => this.redact(t)),
+    });
+  }
+
+  #httpError(request: HttpRequest<z.ZodType>, response: Response, bytes: Uint8Array, hintMs?: number): HttpError {
+    const text = this.redact(new TextDecoder().decode(bytes));
+    let problem: ProblemDetails | undefined;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed && typeof parsed === 'object' && ('title' in parsed || 'detail' in parsed || 'type' in parsed)) {
+        problem = parsed as ProblemDetails;
+      }
+    } catch {
+      // Not JSON: the excerpt carries it.
+    }
+    return new HttpError({
+      vendor: this.#settings.vendor,
+      status: response.status,
+      method: request.method,
+      url: request.url.href,
+      bodyExcerpt: text.slice(0, 500),
+      ...(problem ? { problem } : {}),
+      ...(hintMs === undefined ? {} : { retryAfterMs: hintMs }),
+    });
+  }
+
+  #parse<Schema extends z.ZodType>(
+    request: HttpRequest<Schema>,
+    response: Response,
+    bytes: Uint8Array,
+  ): z.output<Schema> {
+    if (!request.schema) return undefined as z.output<Schema>;
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw this.#invalid(request, response, 'encoding', []);
+    }
+    if (text.trim() === '') throw this.#invalid(request, response, 'empty', []);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      const type = response.headers.get('content-type') ?? 'no content-type';
+      throw this.#invalid(request, response, 'not-json', [
+        { path: [], message: `${(error as Error).message} (content-type ${type}; starts ${JSON.stringify(this.redact(text.slice(0, 40)))})` },
+      ]);
+    }
+    const result = request.schema.safeParse(json);
+    if (!result.success) {
+      throw this.#invalid(
+        request,
+        response,
+        'schema',
+        result.error.issues.map((issue) => ({
+          path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+          message: issue.message,
+          code: issue.code,
+        })),
+      );
+    }
+    return result.data;
+  }
+
+  #invalid(
+    request: HttpRequest<z.ZodType>,
+    response: Response,
+    reason: ResponseValidationError['reason'],
+    issues: ResponseValidationError['issues'],
+  ): ResponseValidationError {
+    return new ResponseValidationError({
+      vendor: this.#settings.vendor,
+      model: request.model,
+      reason,
+      issues,
+      url: request.url.href,
+      status: response.status,
+    });
+  }
+}
+
+function notProcessed(error: unknown): boolean {
+  return error instanceof HttpError && (error.status === 429 || error.status === 503 || error.status === 425);
+}
+
+function sanitizeCause(error: unknown, clean: (text: string) => string): Error | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const copy = new Error(clean(error.message));
+  copy.name = error.name;
+  const inner = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (inner && typeof inner === 'object') {
+    const innerCopy = new Error(clean(typeof inner.message === 'string' ? inner.message : ''));
+    if (typeof inner.code === 'string') Object.assign(innerCopy, { code: inner.code });
+    Object.assign(copy, { cause: innerCopy });
+  }
+  return copy;
+}
+
+/** Reads at most `limit` bytes of the body, then cancels the rest so the socket is released. */
+async function readCapped(response: Response, limit: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+  const declared = Number(response.headers.get('content-length'));
+  if (!response.body) return { bytes: new Uint8Array(0), truncated: false };
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body.cancel().catch(() => {});
+    return { bytes: new Uint8Array(0), truncated: true };
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => {});
+        const kept = value.subarray(0, value.byteLength - (total - limit));
+        chunks.push(kept);
+        return { bytes: concat(chunks, limit), truncated: true };
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return { bytes: concat(chunks, total), truncated: false };
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk.subarray(0, total - offset), offset);
+    offset += chunk.byteLength;
+    if (offset >= total) break;
+  }
+  return out;
+}
+
+/**
+ * The server's retry hint in ms: `Retry-After` (seconds or an HTTP date), else the first vendor
+ * header (seconds) that parses. Undefined when there is none or it is garbage.
+ */
+export function retryHint(headers: Headers, vendorHeaders: readonly string[] = [], now = Date.now()): number | undefined {
+  const standard = headers.get('retry-after');
+  if (standard !== null) {
+    const parsed = parseRetryAfter(standard, now);
+    if (parsed !== undefined) return parsed;
+  }
+  for (const name of vendorHeaders) {
+    const value = headers.get(name);
+    if (value === null) continue;
+    const seconds = Number(value.trim());
+    if (value.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  }
+  return undefined;
+}
+
+function parseRetryAfter(value: string, now: number): number | undefined {
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}

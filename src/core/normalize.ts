@@ -1,0 +1,100 @@
+/**
+ * The normalizer: a validated vendor payload in, a canonical {@link TaskSnapshot} out.
+ *
+ * @module
+ */
+import { type TaskError, type TaskSnapshot, type TaskState, isTaskState, isTerminal } from './lifecycle.js';
+import type { DateInput, SnapshotFields, TaskKind, Vendor } from './vendor.js';
+
+/** Looks raw statuses up in a vendor's table; unknown strings become `unknown`. */
+export class StatusTable {
+  readonly #states: Map<string, TaskState>;
+  readonly #ignoreCase: boolean;
+
+  constructor(vendor: Pick<Vendor, 'states' | 'statusMatch'>) {
+    this.#ignoreCase = vendor.statusMatch === 'ignoreCase';
+    // A Map, so statuses like "__proto__" or "constructor" can't reach Object.prototype.
+    this.#states = new Map(
+      Object.entries(vendor.states as Record<string, TaskState>).map(([raw, state]) => [this.#key(raw), state]),
+    );
+  }
+
+  /** The canonical state of `raw`; `unknown` for a status this version does not know. */
+  stateOf(raw: string | null | undefined): TaskState {
+    if (typeof raw !== 'string') return 'unknown';
+    return this.#states.get(this.#key(raw)) ?? 'unknown';
+  }
+
+  #key(raw: string): string {
+    return this.#ignoreCase ? raw.trim().toLowerCase() : raw;
+  }
+}
+
+/** Builds the snapshot of one validated payload. */
+export function normalize(
+  vendorName: string,
+  kindName: string,
+  kind: TaskKind,
+  table: StatusTable,
+  raw: unknown,
+): TaskSnapshot {
+  const rawStatus = kind.status(raw);
+  const fields: SnapshotFields = kind.snapshot(raw);
+  const state = fields.state !== undefined && isTaskState(fields.state) ? fields.state : table.stateOf(rawStatus);
+  const snapshot: TaskSnapshot = {
+    vendor: vendorName,
+    kind: kindName,
+    id: String(fields.id),
+    state,
+    terminal: isTerminal(state),
+    rawStatus: typeof rawStatus === 'string' ? rawStatus : '',
+    raw,
+  };
+  const progress = toProgress(fields.progress);
+  if (progress !== undefined) snapshot.progress = progress;
+  if (typeof fields.message === 'string' && fields.message !== '') snapshot.message = fields.message;
+  const error = toError(fields.error);
+  if (error) snapshot.error = error;
+  for (const key of ['createdAt', 'updatedAt', 'completedAt', 'eta'] as const) {
+    const iso = toIso(fields[key]);
+    if (iso !== undefined) snapshot[key] = iso;
+  }
+  return snapshot;
+}
+
+function toProgress(value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  return Math.min(1, Math.max(0, value));
+}
+
+function toError(value: TaskError | string | null | undefined): TaskError | undefined {
+  if (typeof value === 'string') return value.trim() === '' ? undefined : { message: value };
+  if (value && typeof value.message === 'string' && value.message.trim() !== '') {
+    return value.code === undefined ? { message: value.message } : { message: value.message, code: value.code };
+  }
+  return undefined;
+}
+
+/**
+ * A vendor date as ISO 8601, or undefined. Accepts epoch milliseconds, `Date`, RFC 3339 and the
+ * looser forms vendors publish (`"2019-02-12 19:34:49"`, no zone: read as UTC).
+ */
+export function toIso(value: DateInput): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  let ms: number;
+  if (value instanceof Date) ms = value.getTime();
+  else if (typeof value === 'number') ms = value;
+  else {
+    const text = value.trim();
+    if (text === '') return undefined;
+    let normalized = text.replace(/^(\d{4}-\d{2}-\d{2})[ t]/i, '$1T');
+    // No zone at all: the vendors that do this mean UTC.
+    if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/i.test(normalized)) normalized += 'Z';
+    // "+00" style offsets are not understood by Date.parse everywhere.
+    normalized = normalized.replace(/([+-]\d{2})$/, '$1:00');
+    ms = Date.parse(normalized);
+  }
+  if (!Number.isFinite(ms)) return undefined;
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}

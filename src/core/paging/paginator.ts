@@ -1,0 +1,164 @@
+/**
+ * One async-iterable paginator for offset, page-number, cursor and embedded pages. A vendor says
+ * how to fetch the page a cursor names and which cursor comes next; this walks, prefetches,
+ * stops loops and cleans up.
+ *
+ * @module
+ */
+import { ConfigError, TaskwaitError } from '../errors.js';
+
+/** One fetched page. */
+export interface Page<Item, Meta = unknown> {
+  /** The page's items, in order. */
+  items: readonly Item[];
+  /** The page's own metadata (its `pagination` object, `$meta`, ...). */
+  meta: Meta;
+  /** The cursor of the next page; `undefined` when this is the last. An empty page with a next cursor does not end the walk. */
+  next: unknown;
+}
+
+/** How to fetch pages: the first cursor and a fetch for any cursor. */
+export interface PageSource<Item, Meta = unknown> {
+  /** The cursor of the first page (an offset, a page number, a cursor string, a URL, ...). */
+  first: unknown;
+  /** Fetches the page `cursor` names. Must honour `signal`. */
+  fetch(cursor: unknown, signal: AbortSignal): Promise<Page<Item, Meta>>;
+}
+
+/** Options of one walk. */
+export interface PagingOptions {
+  /**
+   * Pages fetched ahead of the one being consumed: 1 (the default) fetches page N+1 while the
+   * consumer works on page N; 0 fetches each page only when it is asked for.
+   */
+  prefetch?: number;
+  /** A walk longer than this many pages ends with a {@link PagingError}. Default 100000. */
+  maxPages?: number;
+  /** Stops the walk; the iterator rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** A walk that can't go on sensibly: a cursor that repeats, or too many pages. */
+export class PagingError extends TaskwaitError {
+  override name = 'PagingError';
+  /** Pages fetched before the walk stopped. */
+  readonly pages: number;
+
+  constructor(message: string, pages: number) {
+    super(message);
+    this.pages = pages;
+  }
+}
+
+/** Items one by one with `for await`; whole pages with `.pages()`; a bounded array with `.toArray()`. */
+export interface Paginator<Item, Meta = unknown> extends AsyncIterable<Item> {
+  /** Iterates whole pages, each with its metadata. */
+  pages(): AsyncIterable<Page<Item, Meta>>;
+  /**
+   * Collects items into an array. `limit` is required so nobody loads a million rows by accident;
+   * pass `Infinity` to mean it.
+   */
+  toArray(options: { limit: number }): Promise<Item[]>;
+}
+
+const DEFAULT_MAX_PAGES = 100_000;
+
+function cursorKey(cursor: unknown): string {
+  return typeof cursor === 'string' ? `s:${cursor}` : `j:${JSON.stringify(cursor)}`;
+}
+
+/** Creates a {@link Paginator} over `source`. */
+export function paginate<Item, Meta = unknown>(
+  source: PageSource<Item, Meta>,
+  options: PagingOptions = {},
+): Paginator<Item, Meta> {
+  const prefetch = options.prefetch ?? 1;
+  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+  if (prefetch !== 0 && prefetch !== 1) {
+    throw new ConfigError('prefetch', `prefetch must be 0 or 1, got ${String(prefetch)}`);
+  }
+  if (!(maxPages >= 1)) {
+    throw new ConfigError('maxPages', `maxPages must be at least 1, got ${String(maxPages)}`);
+  }
+
+  async function* pages(): AsyncGenerator<Page<Item, Meta>, void, undefined> {
+    const userSignal = options.signal;
+    userSignal?.throwIfAborted();
+    const control = new AbortController();
+    const onAbort = () => control.abort(userSignal?.reason);
+    userSignal?.addEventListener('abort', onAbort, { once: true });
+    const queue: Promise<Page<Item, Meta>>[] = [];
+    const seen = new Set<string>([cursorKey(source.first)]);
+    let fetched = 0;
+    let pending: unknown = source.first;
+    let exhausted = false;
+
+    const request = (cursor: unknown) => {
+      fetched += 1;
+      const promise = source.fetch(cursor, control.signal);
+      // Marked handled now; the rejection still reaches the consumer when it gets to this page.
+      promise.catch(() => {});
+      queue.push(promise);
+    };
+    // Schedules fetches as far ahead as the cursors already known allow.
+    const fill = (want: number) => {
+      while (!exhausted && queue.length < want && pending !== undefined) {
+        request(pending);
+        pending = undefined;
+      }
+    };
+
+    try {
+      fill(1);
+      while (queue.length > 0) {
+        const page = await (queue.shift() as Promise<Page<Item, Meta>>);
+        control.signal.throwIfAborted();
+        if (page.next === undefined || page.next === null) {
+          exhausted = true;
+        } else {
+          const key = cursorKey(page.next);
+          if (seen.has(key)) {
+            throw new PagingError(`paging stopped: the server sent the cursor ${key.slice(2, 80)} twice`, fetched);
+          }
+          if (fetched >= maxPages) {
+            throw new PagingError(`paging stopped after ${fetched} pages (maxPages)`, fetched);
+          }
+          seen.add(key);
+          pending = page.next;
+        }
+        // Prefetch: ask for the next page before handing this one over.
+        fill(prefetch > 0 ? 1 : 0);
+        yield page;
+        fill(1);
+      }
+    } catch (error) {
+      if (control.signal.aborted && userSignal?.aborted) throw userSignal.reason;
+      throw error;
+    } finally {
+      userSignal?.removeEventListener('abort', onAbort);
+      // A break, an error or the end: cancel whatever is still in flight.
+      if (!control.signal.aborted) control.abort();
+    }
+  }
+
+  async function* items(): AsyncGenerator<Item, void, undefined> {
+    for await (const page of pages()) yield* page.items;
+  }
+
+  return {
+    pages,
+    [Symbol.asyncIterator]: () => items(),
+    async toArray({ limit }: { limit: number }): Promise<Item[]> {
+      if (typeof limit !== 'number' || Number.isNaN(limit) || limit < 0) {
+        throw new ConfigError('limit', 'toArray needs { limit }: a number of items, or Infinity to collect all');
+      }
+      const out: Item[] = [];
+      if (limit === 0) return out;
+      for await (const item of items()) {
+        out.push(item);
+        if (out.length >= limit) break;
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,273 @@
+/**
+ * `defineVendor`: the single seam between the core and a vendor adapter. Built-in vendors and a
+ * user's own vendor are written the same way, with this module and `lifecycle.ts` only.
+ *
+ * @module
+ */
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import type { TaskError, TaskSnapshot, TaskState } from './lifecycle.js';
+import type { PageSource, Paginator, PagingOptions } from './paging/paginator.js';
+import type { PollOptions } from './poll/schedule.js';
+
+/**
+ * A string enum that also accepts values it does not know, so that a vendor adding a status or
+ * an enum value never breaks validation. The type keeps the known values for autocompletion and
+ * exhaustive maps; `.values` lists them.
+ *
+ * @example
+ * ```ts
+ * const Status = openEnum(['PENDING', 'DONE']);
+ * type Status = z.infer<typeof Status>; // 'PENDING' | 'DONE' | (string & {})
+ * ```
+ */
+export function openEnum<const V extends readonly [string, ...string[]]>(
+  values: V,
+): z.ZodType<V[number] | (string & {})> & { readonly values: V } {
+  const schema = z.string().meta({ knownValues: values }) as unknown as z.ZodType<
+    V[number] | (string & {})
+  >;
+  return Object.assign(schema, { values });
+}
+
+/** Turns a token into the request headers that carry it. */
+export type AuthScheme = (token: string) => Record<string, string>;
+
+/** `Authorization: <scheme> <token>`, e.g. `authorization('Bearer')`. */
+export function authorization(scheme: string): AuthScheme {
+  return (token) => ({ Authorization: `${scheme} ${token}` });
+}
+
+/** The token as the whole value of a header, e.g. `apiKeyHeader('X-API-Key')`. */
+export function apiKeyHeader(name: string): AuthScheme {
+  return (token) => ({ [name]: token });
+}
+
+/** A date as a vendor gives it: ISO 8601 text, epoch milliseconds or a `Date`. */
+export type DateInput = string | number | Date | null | undefined;
+
+/** What a vendor says about one payload; the core fills in the rest of the {@link TaskSnapshot}. */
+export interface SnapshotFields {
+  /** The task id. */
+  id: string;
+  /**
+   * Overrides the status table, for rules a status alone can't say
+   * (a `COMPLETE` task with `successful: false` has failed).
+   */
+  state?: TaskState | undefined;
+  /** Progress from 0 to 1; the core clamps it and drops non-numbers. */
+  progress?: number | null | undefined;
+  message?: string | null | undefined;
+  /** Failure text, or `{ message, code }`. Empty text is dropped. */
+  error?: TaskError | string | null | undefined;
+  createdAt?: DateInput;
+  updatedAt?: DateInput;
+  completedAt?: DateInput;
+  eta?: DateInput;
+}
+
+/** One kind of task a vendor serves: its model, schema and how to read it. */
+export interface TaskKind<Schema extends z.ZodType = z.ZodType> {
+  /** The vendor's own model name, used in validation errors (e.g. `"TaskResponse"`). */
+  model: string;
+  /** Validates the body of the task resource. Use loose objects so unknown fields are kept. */
+  schema: Schema;
+  /** The raw status string of a payload; `undefined` when the payload has none. */
+  status(raw: z.output<Schema>): string | null | undefined;
+  /** Everything else the snapshot needs from a payload. */
+  snapshot(raw: z.output<Schema>): SnapshotFields;
+  /** Extra request headers for this kind's requests. */
+  headers?: Record<string, string>;
+}
+
+/** Declares one task kind with full type inference of its payload. */
+export function defineTask<Schema extends z.ZodType>(kind: TaskKind<Schema>): TaskKind<Schema> {
+  return kind;
+}
+
+/** Where a task lives: which kind it is and its path below the base URL, one segment per item. */
+export interface Route<K extends string = string> {
+  kind: K;
+  /** Path segments below the base URL. Each is percent-encoded as one segment. */
+  path: readonly string[];
+  query?: Record<string, string | number | boolean>;
+}
+
+/** A task reference by URL: an absolute task URL (a 202's `Location`), or one relative to the base URL. */
+export type TaskUrl = `https://${string}` | `http://${string}` | { readonly url: string };
+
+/** A request a vendor's own methods make through the client (auth, retry, size cap included). */
+export interface VendorRequest<Schema extends z.ZodType> {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path segments below the base URL, or an absolute URL. */
+  path?: readonly string[];
+  url?: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as JSON. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Validates the response body; omit for an empty or ignored body. */
+  schema?: Schema;
+  /** The model name for validation errors. */
+  model?: string;
+  signal?: AbortSignal;
+}
+
+/** A validated response to a {@link VendorRequest}. */
+export interface VendorResponse<T> {
+  data: T;
+  status: number;
+  headers: Headers;
+  url: string;
+}
+
+/** What the client hands a vendor's {@link VendorDefinition.methods}. */
+export interface VendorContext<Ref, Snapshot> {
+  readonly vendor: string;
+  readonly baseUrl: string;
+  request<Schema extends z.ZodType = z.ZodUnknown>(
+    request: VendorRequest<Schema>,
+  ): Promise<VendorResponse<z.output<Schema>>>;
+  get(ref: Ref | TaskUrl, options?: { signal?: AbortSignal }): Promise<Snapshot>;
+  /** Walks pages with the client's retry, prefetch and loop guards. */
+  paginate<Item, Meta = unknown>(source: PageSource<Item, Meta>, options?: PagingOptions): Paginator<Item, Meta>;
+}
+
+/** Everything that describes one vendor. See {@link defineVendor}. */
+export interface VendorDefinition<
+  Name extends string,
+  Status extends string,
+  Kinds extends Record<string, TaskKind>,
+  RefSchema extends z.ZodType,
+  Methods extends object,
+> {
+  /** A short, stable name, e.g. `"mixpeek"`. */
+  name: Name;
+  /** The production base URL; clients may override it. */
+  baseUrl: string;
+  /** How a token becomes headers. */
+  auth: AuthScheme;
+  /** Headers every request carries (e.g. a versioned `Accept`). */
+  headers?: Record<string, string>;
+  /** Every documented raw status. */
+  statuses: readonly Status[];
+  /** The canonical state of each raw status. Exhaustive: the compiler rejects a missing one. */
+  states: { [S in NoInfer<Status>]: TaskState };
+  /** `"ignoreCase"` when the vendor's casing is not settled. Default `"exact"`. */
+  statusMatch?: 'exact' | 'ignoreCase';
+  /** The kinds of task this vendor serves. */
+  tasks: Kinds;
+  /** Validates a task reference given by a caller (an id, or an object of ids). */
+  ref: RefSchema;
+  /** Where the task a reference names lives. */
+  route(ref: z.output<RefSchema>): Route<Extract<keyof Kinds, string>>;
+  /** Which kind an absolute task URL points at. Default: the first kind. */
+  routeUrl?(url: URL): Extract<keyof Kinds, string>;
+  /** How to cancel a task, when the vendor can: the method sent to the task's own URL. */
+  cancel?: {
+    method: 'DELETE' | 'POST';
+    /** Segments appended to the task path, e.g. `['cancel']`. */
+    suffix?: readonly string[];
+    /** The kinds that can be canceled. Default: all. */
+    kinds?: readonly Extract<keyof Kinds, string>[];
+  };
+  /** The vendor's default poll options (e.g. a larger minimum delay). */
+  poll?: Partial<PollOptions>;
+  /** Vendor-specific headers that carry a retry delay in seconds, read besides `Retry-After`. */
+  retryAfterHeaders?: readonly string[];
+  /** Methods the vendor adds to its client (list, paging, result, ...). */
+  methods?(context: VendorContext<z.output<RefSchema>, SnapshotOfKinds<Kinds>>): Methods;
+}
+
+/** The snapshot union of a set of task kinds, discriminated on `kind`. */
+export type SnapshotOfKinds<Kinds extends Record<string, TaskKind>> = {
+  [K in Extract<keyof Kinds, string>]: TaskSnapshot<z.output<Kinds[K]['schema']>, K>;
+}[Extract<keyof Kinds, string>];
+
+declare const vendorBrand: unique symbol;
+
+/** A vendor as {@link defineVendor} returns it; pass it to `createClient`. */
+export type Vendor<
+  Name extends string = string,
+  Status extends string = string,
+  Kinds extends Record<string, TaskKind> = Record<string, TaskKind>,
+  RefSchema extends z.ZodType = z.ZodType,
+  Methods extends object = object,
+> = Readonly<VendorDefinition<Name, Status, Kinds, RefSchema, Methods>> & {
+  readonly [vendorBrand]: true;
+};
+
+/** The task reference type a vendor accepts (besides a {@link TaskUrl}). */
+export type RefOf<V> = V extends Vendor<string, string, Record<string, TaskKind>, infer R> ? z.input<R> : never;
+/** The snapshot type a vendor produces. */
+export type SnapshotOf<V> = V extends Vendor<string, string, infer K> ? SnapshotOfKinds<K> : never;
+/** The extra methods a vendor adds to its client. */
+export type MethodsOf<V> = V extends Vendor<string, string, Record<string, TaskKind>, z.ZodType, infer M> ? M : never;
+
+/**
+ * Describes a vendor's task API in one place: schemas, an exhaustive status table, routes, auth
+ * and poll defaults. The result is passed to `createClient`.
+ *
+ * @example
+ * ```ts
+ * const Job = z.looseObject({ id: z.string(), state: openEnum(['waiting', 'done', 'broken']) });
+ * export const acme = defineVendor({
+ *   name: 'acme',
+ *   baseUrl: 'https://api.acme.example/v2',
+ *   auth: authorization('Bearer'),
+ *   statuses: Job.shape.state.values,
+ *   states: { waiting: 'queued', done: 'succeeded', broken: 'failed' },
+ *   tasks: { job: defineTask({ model: 'Job', schema: Job, status: (j) => j.state, snapshot: (j) => ({ id: j.id }) }) },
+ *   ref: z.string(),
+ *   route: (id) => ({ kind: 'job', path: ['jobs', id] }),
+ * });
+ * ```
+ */
+export function defineVendor<
+  const Name extends string,
+  const Status extends string,
+  Kinds extends Record<string, TaskKind>,
+  RefSchema extends z.ZodType,
+  Methods extends object = object,
+>(
+  definition: VendorDefinition<Name, Status, Kinds, RefSchema, Methods>,
+): Vendor<Name, Status, Kinds, RefSchema, Methods> {
+  const missing = definition.statuses.filter((s) => !Object.hasOwn(definition.states, s));
+  if (missing.length > 0) {
+    throw new ConfigError('states', `defineVendor(${definition.name}): no state for status ${missing.join(', ')}`);
+  }
+  if (Object.keys(definition.tasks).length === 0) {
+    throw new ConfigError('tasks', `defineVendor(${definition.name}): define at least one task kind`);
+  }
+  parseBaseUrl(definition.baseUrl, `defineVendor(${definition.name}).baseUrl`);
+  return Object.freeze({ ...definition }) as Vendor<Name, Status, Kinds, RefSchema, Methods>;
+}
+
+/** Parses an absolute http(s) base URL, or throws a {@link ConfigError} that says what is wrong. */
+export function parseBaseUrl(value: unknown, field = 'baseUrl'): URL {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigError(field, `${field} must be an absolute http(s) URL, got ${describe(value)}`);
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(field, `${field} must be an absolute http(s) URL such as https://api.example.com/v1, got ${describe(value)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(field, `${field} must use http or https, not ${url.protocol}`);
+  }
+  if (url.search || url.hash) {
+    throw new ConfigError(field, `${field} must not carry a query or fragment`);
+  }
+  if (url.username || url.password) {
+    throw new ConfigError(field, `${field} must not carry credentials; pass the token option instead`);
+  }
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  return value === null ? 'null' : typeof value;
+}
