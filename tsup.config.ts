@@ -2,6 +2,13 @@ import { defineConfig } from 'tsup';
 
 const entry = {
   index: 'src/index.ts',
+  'vendors/layer-iq/index': 'src/vendors/layer-iq/index.ts',
+  'vendors/anaplan/index': 'src/vendors/anaplan/index.ts',
+  'vendors/postman/index': 'src/vendors/postman/index.ts',
+  'vendors/softwareone/index': 'src/vendors/softwareone/index.ts',
+  'vendors/mixpeek/index': 'src/vendors/mixpeek/index.ts',
+  'testing/index': 'src/testing/index.ts',
+  'testing/server': 'src/testing/server.ts',
 };
 
 // ky and p-retry (and p-retry's is-network-error) are ESM-only: the CommonJS build carries its
@@ -9,6 +16,14 @@ const entry = {
 const esmOnly = ['ky', 'p-retry', 'is-network-error'];
 
 export default defineConfig([
+  {
+    // The bin: ESM only, its own bundle, so its needs never reach `import 'taskwait'`.
+    entry: { 'cli/index': 'src/cli/index.ts' },
+    format: 'esm',
+    sourcemap: true,
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
   {
     entry,
     format: 'esm',

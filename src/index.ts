@@ -3,24 +3,76 @@
  *
  * @packageDocumentation
  */
+
 export {
-  TASK_STATES,
-  TERMINAL_STATES,
+  type BaseClient,
+  type ClientOptions,
+  createClient,
+  type PollStep,
+  type TaskClient,
+  type WaitDefaults,
+  type WaitOptions,
+} from './core/client.js';
+export {
+  ConfigError,
+  HttpError,
+  isTransient,
+  isTransientStatus,
+  NetworkError,
+  type ProblemDetails,
+  ResponseValidationError,
+  redact,
+  TaskFailedError,
+  TaskwaitError,
+  type ValidationIssue,
+  WaitTimeoutError,
+} from './core/errors.js';
+export { DEFAULT_RETRY, type RetryOptions, retryHint, type TokenSource } from './core/http.js';
+export {
   isTaskState,
   isTerminal,
+  TASK_STATES,
   type TaskError,
   type TaskSnapshot,
   type TaskState,
+  TERMINAL_STATES,
 } from './core/lifecycle.js';
+export { toIso } from './core/normalize.js';
 export {
+  type Page,
+  type PageSource,
+  type Paginator,
+  PagingError,
+  type PagingOptions,
+  paginate,
+} from './core/paging/paginator.js';
+export {
+  advance,
+  decodeState,
+  encodeState,
+  initialState,
+  type PollOutcome,
+  type Step,
+  type WaitState,
+} from './core/poll/poller.js';
+export {
+  backoffDelay,
+  DEFAULT_POLL_OPTIONS,
+  estimateEnd,
+  nextDelay,
+  type Observation,
+  type PollOptions,
+  type ScheduleInput,
+} from './core/poll/schedule.js';
+export {
+  type AuthScheme,
   apiKeyHeader,
   authorization,
+  type DateInput,
   defineTask,
   defineVendor,
-  openEnum,
-  type AuthScheme,
-  type DateInput,
   type MethodsOf,
+  openEnum,
   type RefOf,
   type Route,
   type SnapshotFields,
@@ -34,54 +86,3 @@ export {
   type VendorRequest,
   type VendorResponse,
 } from './core/vendor.js';
-export {
-  createClient,
-  type BaseClient,
-  type ClientOptions,
-  type PollStep,
-  type TaskClient,
-  type WaitDefaults,
-  type WaitOptions,
-} from './core/client.js';
-export {
-  ConfigError,
-  HttpError,
-  NetworkError,
-  ResponseValidationError,
-  TaskFailedError,
-  TaskwaitError,
-  WaitTimeoutError,
-  isTransient,
-  isTransientStatus,
-  redact,
-  type ProblemDetails,
-  type ValidationIssue,
-} from './core/errors.js';
-export { DEFAULT_RETRY, retryHint, type RetryOptions, type TokenSource } from './core/http.js';
-export { toIso } from './core/normalize.js';
-export {
-  DEFAULT_POLL_OPTIONS,
-  backoffDelay,
-  estimateEnd,
-  nextDelay,
-  type Observation,
-  type PollOptions,
-  type ScheduleInput,
-} from './core/poll/schedule.js';
-export {
-  advance,
-  decodeState,
-  encodeState,
-  initialState,
-  type PollOutcome,
-  type Step,
-  type WaitState,
-} from './core/poll/poller.js';
-export {
-  PagingError,
-  paginate,
-  type Page,
-  type PageSource,
-  type Paginator,
-  type PagingOptions,
-} from './core/paging/paginator.js';

@@ -8,20 +8,21 @@ import type { z } from 'zod';
 import { ConfigError, ResponseValidationError, TaskFailedError, TaskwaitError } from './errors.js';
 import { DEFAULT_RETRY, type HttpClient as Http, HttpClient, type RetryOptions, type TokenSource } from './http.js';
 import type { TaskSnapshot } from './lifecycle.js';
-import { StatusTable, normalize } from './normalize.js';
+import { normalize, StatusTable } from './normalize.js';
 import { type PagingOptions, paginate } from './paging/paginator.js';
 import {
-  type Fetcher,
-  type WaitState,
   advance,
   decodeState,
   encodeState,
+  type Fetcher,
   initialState,
   pollLoop,
+  type WaitState,
 } from './poll/poller.js';
 import { DEFAULT_POLL_OPTIONS, type PollOptions } from './poll/schedule.js';
 import {
   type MethodsOf,
+  parseBaseUrl,
   type RefOf,
   type SnapshotOf,
   type TaskKind,
@@ -29,7 +30,6 @@ import {
   type Vendor,
   type VendorContext,
   type VendorRequest,
-  parseBaseUrl,
 } from './vendor.js';
 
 /** Options of {@link createClient}. Validated once, when the client is created. */
@@ -100,7 +100,10 @@ export interface BaseClient<Ref, Snapshot> {
    */
   wait(ref: Ref | TaskUrl, options?: WaitOptions<Snapshot>): Promise<Snapshot>;
   /** Every snapshot observed, ending with the terminal one. `break` stops the polling. */
-  watch(ref: Ref | TaskUrl, options?: Omit<WaitOptions<Snapshot>, 'throwOnFailure' | 'onProgress'>): AsyncGenerator<Snapshot, void, undefined>;
+  watch(
+    ref: Ref | TaskUrl,
+    options?: Omit<WaitOptions<Snapshot>, 'throwOnFailure' | 'onProgress'>,
+  ): AsyncGenerator<Snapshot, void, undefined>;
   /**
    * One poll and the decision that follows, for a job queue or workflow engine that drives the
    * polling itself: call again after `delayMs` with the returned `state`.
@@ -150,11 +153,22 @@ interface ResolvedTask {
  */
 export function createClient<V extends AnyVendor>(vendor: V, options: ClientOptions = {}): TaskClient<V> {
   if (!vendor || typeof vendor !== 'object' || typeof vendor.name !== 'string' || !vendor.tasks) {
-    throw new ConfigError('vendor', 'createClient needs a vendor made by defineVendor (e.g. import { mixpeek } from "taskwait/mixpeek")');
+    throw new ConfigError(
+      'vendor',
+      'createClient needs a vendor made by defineVendor (e.g. import { mixpeek } from "taskwait/mixpeek")',
+    );
   }
   const base = parseBaseUrl(options.baseUrl ?? vendor.baseUrl);
-  const trusted = new Set([base.origin, ...(options.trustedOrigins ?? []).map((o) => parseBaseUrl(o, 'trustedOrigins').origin)]);
-  const waitDefaults = checkWaitOptions({ ...DEFAULT_POLL_OPTIONS, timeoutMs: DEFAULT_TIMEOUT_MS, ...vendor.poll, ...options.wait });
+  const trusted = new Set([
+    base.origin,
+    ...(options.trustedOrigins ?? []).map((o) => parseBaseUrl(o, 'trustedOrigins').origin),
+  ]);
+  const waitDefaults = checkWaitOptions({
+    ...DEFAULT_POLL_OPTIONS,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    ...vendor.poll,
+    ...options.wait,
+  });
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   checkNumber('retry.retries', retry.retries, { min: 0, integer: true, max: 100 });
   checkNumber('retry.minDelayMs', retry.minDelayMs, { min: 0 });
@@ -339,7 +353,13 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       const state = opts.state ? decodeState(opts.state, vendor.name) : initialState(vendor.name, task.ref, Date.now());
       const { snapshot, hintMs } = await fetchTask(task, opts.signal);
       const step = advance(state, { snapshot, hintMs, now: Date.now() }, settings);
-      return { snapshot, done: step.done, delayMs: step.delayMs, state: step.state, resumeToken: encodeState(step.state) };
+      return {
+        snapshot,
+        done: step.done,
+        delayMs: step.delayMs,
+        state: step.state,
+        resumeToken: encodeState(step.state),
+      };
     },
 
     resume(token, opts = {}) {
@@ -364,7 +384,8 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     baseUrl: base.href,
     get: (ref, opts) => client.get(ref, opts),
     async request<Schema extends z.ZodType>(request: VendorRequest<Schema>) {
-      const url = request.url !== undefined ? checkedUrl(request.url, 'url') : pathUrl(request.path ?? [], request.query);
+      const url =
+        request.url !== undefined ? checkedUrl(request.url, 'url') : pathUrl(request.path ?? [], request.query);
       if (request.url !== undefined) {
         for (const [key, value] of Object.entries(request.query ?? {})) {
           if (value !== undefined) url.searchParams.set(key, String(value));
@@ -390,7 +411,15 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
 
 function pickPoll(options: WaitDefaults): WaitDefaults {
   const out: WaitDefaults = {};
-  for (const key of ['minDelayMs', 'maxDelayMs', 'factor', 'jitter', 'maxRetryAfterMs', 'estimate', 'timeoutMs'] as const) {
+  for (const key of [
+    'minDelayMs',
+    'maxDelayMs',
+    'factor',
+    'jitter',
+    'maxRetryAfterMs',
+    'estimate',
+    'timeoutMs',
+  ] as const) {
     if (options[key] !== undefined) (out as Record<string, unknown>)[key] = options[key];
   }
   return out;
@@ -445,7 +474,10 @@ function checkSegment(vendor: string, segment: unknown): string {
               : undefined;
   if (problem) {
     const shown = typeof segment === 'string' ? ` ${JSON.stringify(segment.slice(0, 60))}` : '';
-    throw new ConfigError('ref', `${vendor}: a task id${shown} ${problem}; pass the bare id, or the task's absolute URL`);
+    throw new ConfigError(
+      'ref',
+      `${vendor}: a task id${shown} ${problem}; pass the bare id, or the task's absolute URL`,
+    );
   }
   return segment as string;
 }

@@ -293,9 +293,7 @@ export class WaitTimeoutError<Snapshot extends TaskSnapshot = TaskSnapshot> exte
     resumeToken: string;
     cause?: unknown;
   }) {
-    const last = init.snapshot
-      ? `last seen ${init.snapshot.state} (${init.snapshot.rawStatus})`
-      : 'no successful poll';
+    const last = init.snapshot ? `last seen ${init.snapshot.state} (${init.snapshot.rawStatus})` : 'no successful poll';
     super(
       `${init.vendor} task ${init.id} did not finish within ${init.elapsedMs} ms after ${init.polls} polls; ${last}`,
       { cause: init.cause },

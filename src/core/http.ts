@@ -7,17 +7,17 @@
 import ky, { type KyInstance } from 'ky';
 import pRetry from 'p-retry';
 import type { z } from 'zod';
+import { sleep } from './abort.js';
 import {
   ConfigError,
   HttpError,
+  isTransient,
   NetworkError,
   type ProblemDetails,
   ResponseValidationError,
-  TaskwaitError,
-  isTransient,
   redact,
+  TaskwaitError,
 } from './errors.js';
-import { sleep } from './abort.js';
 import type { AuthScheme } from './vendor.js';
 
 /** A token, or a function that returns the current one (for rotating credentials). */
@@ -154,7 +154,13 @@ export class HttpClient {
       }
       if (body.truncated) throw this.#invalid(request, response, 'too-large', []);
       const data = this.#parse(request, response, body.bytes);
-      return { data, status: response.status, headers: response.headers, url: response.url || request.url.href, hintMs };
+      return {
+        data,
+        status: response.status,
+        headers: response.headers,
+        url: response.url || request.url.href,
+        hintMs,
+      };
     } finally {
       clearTimeout(timer);
       callerSignal?.removeEventListener('abort', onAbort);
@@ -238,7 +244,10 @@ export class HttpClient {
     } catch (error) {
       const type = response.headers.get('content-type') ?? 'no content-type';
       throw this.#invalid(request, response, 'not-json', [
-        { path: [], message: `${(error as Error).message} (content-type ${type}; starts ${JSON.stringify(this.redact(text.slice(0, 40)))})` },
+        {
+          path: [],
+          message: `${(error as Error).message} (content-type ${type}; starts ${JSON.stringify(this.redact(text.slice(0, 40)))})`,
+        },
       ]);
     }
     const result = request.schema.safeParse(json);
@@ -296,7 +305,8 @@ async function readCapped(response: Response, limit: number): Promise<{ bytes: U
   const declared = Number(response.headers.get('content-length'));
   if (!response.body) return { bytes: new Uint8Array(0), truncated: false };
   if (Number.isFinite(declared) && declared > limit) {
-    await response.body.cancel().catch(() => {});
+    // Not awaited: some streams only settle a cancel once the peer is done writing.
+    response.body.cancel().catch(() => {});
     return { bytes: new Uint8Array(0), truncated: true };
   }
   const reader = response.body.getReader();
@@ -308,7 +318,7 @@ async function readCapped(response: Response, limit: number): Promise<{ bytes: U
       if (done) break;
       total += value.byteLength;
       if (total > limit) {
-        await reader.cancel().catch(() => {});
+        reader.cancel().catch(() => {});
         const kept = value.subarray(0, value.byteLength - (total - limit));
         chunks.push(kept);
         return { bytes: concat(chunks, limit), truncated: true };
@@ -337,7 +347,11 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
  * The server's retry hint in ms: `Retry-After` (seconds or an HTTP date), else the first vendor
  * header (seconds) that parses. Undefined when there is none or it is garbage.
  */
-export function retryHint(headers: Headers, vendorHeaders: readonly string[] = [], now = Date.now()): number | undefined {
+export function retryHint(
+  headers: Headers,
+  vendorHeaders: readonly string[] = [],
+  now = Date.now(),
+): number | undefined {
   const standard = headers.get('retry-after');
   if (standard !== null) {
     const parsed = parseRetryAfter(standard, now);

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type TaskError, type TaskSnapshot, type TaskState, isTaskState, isTerminal } from './lifecycle.js';
+import { isTaskState, isTerminal, type TaskError, type TaskSnapshot, type TaskState } from './lifecycle.js';
 import type { DateInput, SnapshotFields, TaskKind, Vendor } from './vendor.js';
 
 /** Looks raw statuses up in a vendor's table; unknown strings become `unknown`. */

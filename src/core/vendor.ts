@@ -24,9 +24,7 @@ import type { PollOptions } from './poll/schedule.js';
 export function openEnum<const V extends readonly [string, ...string[]]>(
   values: V,
 ): z.ZodType<V[number] | (string & {})> & { readonly values: V } {
-  const schema = z.string().meta({ knownValues: values }) as unknown as z.ZodType<
-    V[number] | (string & {})
-  >;
+  const schema = z.string().meta({ knownValues: values }) as unknown as z.ZodType<V[number] | (string & {})>;
   return Object.assign(schema, { values });
 }
 
@@ -252,7 +250,10 @@ export function parseBaseUrl(value: unknown, field = 'baseUrl'): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(field, `${field} must be an absolute http(s) URL such as https://api.example.com/v1, got ${describe(value)}`);
+    throw new ConfigError(
+      field,
+      `${field} must be an absolute http(s) URL such as https://api.example.com/v1, got ${describe(value)}`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigError(field, `${field} must use http or https, not ${url.protocol}`);

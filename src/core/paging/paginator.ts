@@ -90,6 +90,8 @@ export function paginate<Item, Meta = unknown>(
     const queue: Promise<Page<Item, Meta>>[] = [];
     const seen = new Set<string>([cursorKey(source.first)]);
     let fetched = 0;
+    // Whether a known cursor waits to be fetched (the first one may itself be undefined).
+    let hasPending = true;
     let pending: unknown = source.first;
     let exhausted = false;
 
@@ -102,9 +104,9 @@ export function paginate<Item, Meta = unknown>(
     };
     // Schedules fetches as far ahead as the cursors already known allow.
     const fill = (want: number) => {
-      while (!exhausted && queue.length < want && pending !== undefined) {
+      while (!exhausted && queue.length < want && hasPending) {
         request(pending);
-        pending = undefined;
+        hasPending = false;
       }
     };
 
@@ -125,6 +127,7 @@ export function paginate<Item, Meta = unknown>(
           }
           seen.add(key);
           pending = page.next;
+          hasPending = true;
         }
         // Prefetch: ask for the next page before handing this one over.
         fill(prefetch > 0 ? 1 : 0);

@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { sleep } from '../abort.js';
-import { ConfigError, WaitTimeoutError, isTransient } from '../errors.js';
+import { ConfigError, isTransient, WaitTimeoutError } from '../errors.js';
 import type { TaskSnapshot } from '../lifecycle.js';
-import { type Observation, type PollOptions, nextDelay } from './schedule.js';
+import { nextDelay, type Observation, type PollOptions } from './schedule.js';
 
 const HISTORY = 8;
 

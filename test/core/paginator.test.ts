@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, type Page, PagingError, paginate } from '../../src/index.js';
+
+type Row = { n: number };
+const rows = (from: number, count: number): Row[] => Array.from({ length: count }, (_, i) => ({ n: from + i }));
+
+/** An offset/limit source over `total` rows, recording every request and every abort. */
+function offsetSource(total: number, limit: number) {
+  const log: { requested: number[]; aborted: number[]; open: number } = { requested: [], aborted: [], open: 0 };
+  return {
+    log,
+    source: {
+      first: 0,
+      async fetch(cursor: unknown, signal: AbortSignal): Promise<Page<Row, { offset: number; total: number }>> {
+        const offset = cursor as number;
+        log.requested.push(offset);
+        log.open++;
+        const onAbort = () => log.aborted.push(offset);
+        signal.addEventListener('abort', onAbort, { once: true });
+        await new Promise((resolve) => setImmediate(resolve));
+        signal.removeEventListener('abort', onAbort);
+        log.open--;
+        signal.throwIfAborted();
+        const items = rows(offset, Math.max(0, Math.min(limit, total - offset)));
+        return { items, meta: { offset, total }, next: offset + limit < total ? offset + limit : undefined };
+      },
+    },
+  };
+}
+
+describe('paginate', () => {
+  it('walks offset pages in order with no row lost or repeated', async () => {
+    const { source } = offsetSource(1003, 100);
+    const seen: number[] = [];
+    for await (const row of paginate(source)) seen.push(row.n);
+    expect(seen).toEqual(rows(0, 1003).map((r) => r.n));
+  });
+
+  it('walks page-number and cursor styles the same way', async () => {
+    const pageNumbers = paginate({
+      first: 1,
+      fetch: async (page) => ({
+        items: rows(((page as number) - 1) * 3, 3),
+        meta: { page },
+        next: (page as number) < 4 ? (page as number) + 1 : undefined,
+      }),
+    });
+    expect((await pageNumbers.toArray({ limit: Number.POSITIVE_INFINITY })).map((r) => r.n)).toEqual(
+      rows(0, 12).map((r) => r.n),
+    );
+
+    const cursors = ['a', 'b', 'c'];
+    const byCursor = paginate({
+      first: undefined as unknown,
+      fetch: async (cursor) => {
+        const index = cursor === undefined ? 0 : cursors.indexOf(cursor as string) + 1;
+        return { items: rows(index * 2, 2), meta: {}, next: cursors[index] };
+      },
+    });
+    expect((await byCursor.toArray({ limit: 100 })).map((r) => r.n)).toEqual(rows(0, 8).map((r) => r.n));
+  });
+
+  it('does not stop at an empty page that still carries a cursor', async () => {
+    const pages: Record<string, Page<Row>> = {
+      start: { items: rows(0, 2), meta: {}, next: 'empty-1' },
+      'empty-1': { items: [], meta: {}, next: 'empty-2' },
+      'empty-2': { items: [], meta: {}, next: 'last' },
+      last: { items: rows(2, 1), meta: {}, next: undefined },
+    };
+    const walk = paginate({ first: 'start', fetch: async (cursor) => pages[cursor as string] as Page<Row> });
+    expect((await walk.toArray({ limit: 10 })).map((r) => r.n)).toEqual([0, 1, 2]);
+  });
+
+  it('ends a repeating cursor with a PagingError instead of looping', async () => {
+    let calls = 0;
+    const walk = paginate({
+      first: 'a',
+      fetch: async (cursor) => {
+        calls++;
+        return { items: rows(calls, 1), meta: {}, next: cursor === 'a' ? 'b' : 'a' };
+      },
+    });
+    await expect(walk.toArray({ limit: 1000 })).rejects.toThrow(PagingError);
+    expect(calls).toBe(2);
+  });
+
+  it('ends a walk past maxPages with a PagingError', async () => {
+    let calls = 0;
+    const walk = paginate(
+      { first: 0, fetch: async (c) => ({ items: [calls++], meta: {}, next: (c as number) + 1 }) },
+      { maxPages: 50 },
+    );
+    const error = await walk.toArray({ limit: Number.POSITIVE_INFINITY }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PagingError);
+    expect((error as PagingError).pages).toBe(50);
+  });
+
+  it('prefetches page N+1 while the consumer holds page N, and not with prefetch 0', async () => {
+    for (const prefetch of [1, 0]) {
+      const { source, log } = offsetSource(300, 100);
+      const pages = paginate(source, { prefetch }).pages();
+      const iterator = pages[Symbol.asyncIterator]();
+      await iterator.next();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(log.requested).toEqual(prefetch === 1 ? [0, 100] : [0]);
+      await iterator.return?.();
+    }
+  });
+
+  it('break mid-walk cancels the in-flight prefetch and leaves nothing pending', async () => {
+    const { source, log } = offsetSource(10_000, 100);
+    let count = 0;
+    for await (const _row of paginate(source)) {
+      if (++count === 150) break;
+    }
+    expect(log.requested).toEqual([0, 100, 200]);
+    expect(log.aborted).toEqual([200]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log.open).toBe(0);
+  });
+
+  it('an abort signal stops the walk with its reason', async () => {
+    const { source } = offsetSource(10_000, 100);
+    const controller = new AbortController();
+    const reason = new Error('enough');
+    let count = 0;
+    const walk = async () => {
+      for await (const _row of paginate(source, { signal: controller.signal })) {
+        if (++count === 250) controller.abort(reason);
+      }
+    };
+    await expect(walk()).rejects.toBe(reason);
+    expect(count).toBeLessThan(400);
+  });
+
+  it('a failing page rejects the walk when the consumer reaches it, without an unhandled rejection', async () => {
+    const walk = paginate({
+      first: 0,
+      fetch: async (c) => {
+        if (c === 2) throw new Error('page 2 broke');
+        return { items: [c], meta: {}, next: (c as number) + 1 };
+      },
+    });
+    const seen: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const item of walk) {
+          seen.push(item);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })(),
+    ).rejects.toThrow('page 2 broke');
+    expect(seen).toEqual([0, 1]);
+  });
+
+  it('toArray needs a limit and stops at it', async () => {
+    const { source, log } = offsetSource(1_000_000, 100);
+    const walk = paginate(source);
+    // @ts-expect-error: the limit is required
+    await expect(walk.toArray({})).rejects.toThrow(ConfigError);
+    const first = await walk.toArray({ limit: 150 });
+    expect(first.map((r) => r.n)).toEqual(rows(0, 150).map((r) => r.n));
+    expect(log.requested.length).toBeLessThanOrEqual(3);
+  });
+
+  it('rejects a bad prefetch option', () => {
+    expect(() =>
+      paginate({ first: 0, fetch: async () => ({ items: [], meta: {}, next: undefined }) }, { prefetch: -1 }),
+    ).toThrow(ConfigError);
+  });
+});
