@@ -276,7 +276,7 @@ describe('wait: abort, timeout and resume', () => {
   it('accepts the resume token through wait(ref, { resumeFrom }) too, and rejects a foreign one', async () => {
     serveStates([{ state: 'done' }]);
     const client = createClient(acme, exact);
-    const state = { v: 1, vendor: 'acme', ref: 'j1', startedAt: 0, polls: 4, attempt: 4, history: [] };
+    const state: WaitState = { v: 1, vendor: 'acme', ref: 'j1', startedAt: 0, polls: 4, attempt: 4, history: [] };
     await expect(settle(client.wait('j1', { resumeFrom: state }), 10)).resolves.toMatchObject({ status: 'fulfilled' });
     await expect(client.wait('j1', { resumeFrom: { ...state, vendor: 'mixpeek' } })).rejects.toThrow(
       /belongs to a mixpeek wait/,
