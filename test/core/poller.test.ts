@@ -1,6 +1,13 @@
 import { HttpResponse, http } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createClient, HttpError, TaskFailedError, type TaskSnapshot, WaitTimeoutError } from '../../src/index.js';
+import {
+  createClient,
+  HttpError,
+  TaskFailedError,
+  type TaskSnapshot,
+  type WaitState,
+  WaitTimeoutError,
+} from '../../src/index.js';
 import { acme } from '../helpers/acme.js';
 import { useMsw } from '../helpers/server.js';
 
