@@ -399,6 +399,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
         schema: request.schema,
         model: request.model ?? 'response',
         signal: request.signal,
+        idempotent: request.idempotent,
       });
       return { data: response.data, status: response.status, headers: response.headers, url: response.url };
     },

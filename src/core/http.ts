@@ -62,6 +62,8 @@ export interface HttpRequest<Schema extends z.ZodType> {
   schema?: Schema | undefined;
   model: string;
   signal?: AbortSignal | undefined;
+  /** Whether a transient fault may be retried; default by method. */
+  idempotent?: boolean | undefined;
 }
 
 /** A validated response. */
@@ -102,7 +104,7 @@ export class HttpClient {
   /** Sends `request`, retrying transient faults, and validates the body. */
   async send<Schema extends z.ZodType>(request: HttpRequest<Schema>): Promise<HttpResponse<z.output<Schema>>> {
     const { retry } = this.#settings;
-    const idempotent = request.method !== 'POST' && request.method !== 'PATCH';
+    const idempotent = request.idempotent ?? (request.method !== 'POST' && request.method !== 'PATCH');
     return pRetry(() => this.#attempt(request), {
       retries: retry.retries,
       minTimeout: retry.minDelayMs,

@@ -109,7 +109,15 @@ export interface VendorRequest<Schema extends z.ZodType> {
   /** The model name for validation errors. */
   model?: string;
   signal?: AbortSignal;
+  /**
+   * Whether repeating the request is harmless, so transient faults are retried. Default: true for
+   * GET, PUT and DELETE; false for POST and PATCH (only a 425, 429 or 503 is retried then). Set it
+   * for a POST that only reads, such as a list query.
+   */
+  idempotent?: boolean;
 }
+
+export type { Page, PageSource, Paginator, PagingOptions } from './paging/paginator.js';
 
 /** A validated response to a {@link VendorRequest}. */
 export interface VendorResponse<T> {
