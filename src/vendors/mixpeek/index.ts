@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import type { TaskState } from '../../core/lifecycle.js';
-import { authorization, defineTask, defineVendor, type VendorContext } from '../../core/vendor.js';
+import { authorization, defineTask, defineVendor, type PagingOptions } from '../../core/vendor.js';
 import {
   type ListTasksRequest,
   ListTasksResponseSchema,
@@ -59,8 +59,6 @@ export const MixpeekTaskRef = z.union([
   z.looseObject({ task_id: z.string() }).transform((task) => task.task_id),
 ]);
 export type MixpeekTaskRef = z.input<typeof MixpeekTaskRef>;
-
-type PagingOptions = NonNullable<Parameters<VendorContext<unknown, unknown>['paginate']>[1]>;
 
 /** Options of the client's `tasks()` list: the list's query parameters plus the walk's options. */
 export interface MixpeekTaskListOptions extends PagingOptions {
@@ -121,6 +119,8 @@ export const mixpeek = defineVendor({
               schema: ListTasksResponseSchema,
               model: 'ListTasksResponse',
               signal: pageSignal,
+              // A query, not a write: safe to retry.
+              idempotent: true,
             });
             const next = data.pagination.next_cursor;
             return { items: data.results, meta: data.pagination, next: next ? next : undefined };
