@@ -1,0 +1,194 @@
+/**
+ * Postman API tasks at `https://api.getpostman.com`, with `x-api-key: PMAK-…`:
+ *
+ * | kind | endpoint | started by |
+ * |---|---|---|
+ * | `api-task` | `GET /apis/{apiId}/tasks/{taskId}` (`Accept: application/vnd.api.v10+json`) | API Builder: create a version, sync a collection |
+ * | `collection-update` | `GET /collection-updates-tasks/{taskId}` | `PUT /collections/{id}` with `Prefer: respond-async` |
+ * | `collection-merge` | `GET /collection-merges-tasks/{taskId}` | `PUT /collection-merges` (merge or pull a fork) |
+ * | `collection-duplicate` | `GET /collection-duplicate-tasks/{taskId}` | `POST /collections/{id}/duplicates` |
+ * | `element-task` | `GET /{elementType}/{elementId}/tasks/{taskId}` | generating a spec or a collection |
+ *
+ * Postman answers a 429 with `X-RateLimit-RetryAfter` / `RetryAfter` (seconds); the poller honours both.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'taskwait';
+ * import { postman } from 'taskwait/postman';
+ *
+ * const client = createClient(postman, { token: process.env.POSTMAN_API_KEY });
+ * await client.wait({ apiId: 'a1b2', taskId: '66ae9950-0869-4e65-96b0-1e0e47e771af' });
+ * await client.wait({ kind: 'collection-update', taskId: '66ae9950-0869-4e65-96b0-1e0e47e771af' });
+ * await client.wait(response.headers.get('location') as `https://${string}`); // a 202's Location
+ * ```
+ *
+ * @module
+ */
+import { isTerminal, type TaskState } from '../../core/lifecycle.js';
+import { apiKeyHeader, defineTask, defineVendor, type SnapshotFields } from '../../core/vendor.js';
+import {
+  AsyncTaskFailedStatusSchema,
+  type Details,
+  DuplicateCollectionResponseSchema,
+  GetAsyncCollectionTaskStatusSchema,
+  GetCollectionUpdatesTasksSchema,
+  GetCollectionUpdatesTasksStatusSchema,
+  GetStatusOfAnAsyncTaskSchema,
+  GetStatusOfAnAsyncTaskStatusSchema,
+  PostmanTaskRefSchema,
+  TaskStatusResponseSchema,
+  TaskStatusResponseStatusSchema,
+  TaskStatusSchema,
+} from './schemas.js';
+
+export * from './schemas.js';
+
+const DOCUMENTED = [
+  ...GetStatusOfAnAsyncTaskStatusSchema.values,
+  ...GetCollectionUpdatesTasksStatusSchema.values,
+  ...TaskStatusResponseStatusSchema.values,
+  ...TaskStatusSchema.values,
+  ...AsyncTaskFailedStatusSchema.values,
+] as const;
+
+/** A status some Postman task kind documents. */
+export type PostmanStatus = (typeof DOCUMENTED)[number];
+
+/** Every status any Postman task kind documents, once each. */
+export const POSTMAN_STATUSES: readonly PostmanStatus[] = [...new Set(DOCUMENTED)];
+
+/**
+ * How each Postman status maps onto the canonical lifecycle; one table serves every kind.
+ *
+ * No Postman task tells waiting from working: `pending`, `in-progress` and `processing` are each
+ * the only non-terminal status of their kinds, so all three are `running`.
+ */
+export const POSTMAN_STATES = {
+  pending: 'running',
+  'in-progress': 'running',
+  processing: 'running',
+  completed: 'succeeded',
+  successful: 'succeeded',
+  failed: 'failed',
+} as const satisfies Record<PostmanStatus, TaskState>;
+
+/** The Accept header the `/apis` endpoints require. */
+export const POSTMAN_V10_ACCEPT = 'application/vnd.api.v10+json';
+
+/** The first path segment of each collection task kind. */
+const COLLECTION_TASK_PATHS = {
+  'collection-update': 'collection-updates-tasks',
+  'collection-merge': 'collection-merges-tasks',
+  'collection-duplicate': 'collection-duplicate-tasks',
+} as const;
+
+type CollectionKind = keyof typeof COLLECTION_TASK_PATHS;
+
+const terminal = (status: string | undefined): boolean =>
+  status !== undefined && Object.hasOwn(POSTMAN_STATES, status) && isTerminal(POSTMAN_STATES[status as PostmanStatus]);
+
+// Postman has no end time; the last update of a finished task is when it ended.
+const times = (status: string | undefined, createdAt?: string, updatedAt?: string): Partial<SnapshotFields> => ({
+  createdAt,
+  updatedAt,
+  completedAt: terminal(status) ? updatedAt : undefined,
+});
+
+const detailsError = (details: Details | undefined): string | undefined => details?.error?.message;
+
+const apiTask = defineTask({
+  model: 'GetStatusOfAnAsyncTask',
+  schema: GetStatusOfAnAsyncTaskSchema,
+  headers: { Accept: POSTMAN_V10_ACCEPT },
+  status: (task) => task.status,
+  snapshot: (task) => ({
+    id: task.id ?? '',
+    error: detailsError(task.details),
+    ...times(task.status, task.createdAt, task.updatedAt),
+  }),
+});
+
+const collectionUpdate = defineTask({
+  model: 'GetCollectionUpdatesTasks',
+  schema: GetCollectionUpdatesTasksSchema,
+  status: (task) => task.status,
+  snapshot: (task) => ({ id: task.id ?? '' }),
+});
+
+const collectionMerge = defineTask({
+  model: 'TaskStatusResponse',
+  schema: TaskStatusResponseSchema,
+  status: (task) => task.status,
+  snapshot: (task) => ({ id: task.id ?? '', error: task.details?.error?.message }),
+});
+
+const collectionDuplicate = defineTask({
+  model: 'DuplicateCollectionResponse',
+  schema: DuplicateCollectionResponseSchema,
+  status: (body) => body.task?.status,
+  snapshot: (body) => ({ id: body.task?.id ?? '', error: body.task?.reason }),
+});
+
+const elementTask = defineTask({
+  model: 'GetAsyncCollectionTaskStatus',
+  schema: GetAsyncCollectionTaskStatusSchema,
+  status: (task) => task.status,
+  snapshot: (task) => {
+    // The "Async Task Failed" form: its details are the error text, and it only ever means failure,
+    // so it ends the wait even when its status is missing or one this version doesn't know.
+    if (typeof task.details === 'string') {
+      const known = task.status !== undefined && Object.hasOwn(POSTMAN_STATES, task.status);
+      return { id: '', error: task.details, state: known ? undefined : 'failed' };
+    }
+    return { id: '', error: detailsError(task.details) };
+  },
+});
+
+const tasks = {
+  'api-task': apiTask,
+  'collection-update': collectionUpdate,
+  'collection-merge': collectionMerge,
+  'collection-duplicate': collectionDuplicate,
+  'element-task': elementTask,
+};
+
+/** The name of a Postman task kind: a snapshot's `kind`. */
+export type PostmanTaskKind = keyof typeof tasks;
+
+/**
+ * The Postman vendor. References: `{ apiId, taskId }`, `{ kind: 'collection-update' | 'collection-merge' |
+ * 'collection-duplicate', taskId }`, `{ elementType: 'collections' | 'specs', elementId, taskId }`, or an
+ * absolute task URL (a 202's `Location`), whose path picks the kind.
+ */
+export const postman = defineVendor({
+  name: 'postman',
+  baseUrl: 'https://api.getpostman.com',
+  auth: apiKeyHeader('x-api-key'),
+  statuses: POSTMAN_STATUSES,
+  states: POSTMAN_STATES,
+  tasks,
+  ref: PostmanTaskRefSchema,
+  route: (ref) => {
+    if ('apiId' in ref) return { kind: 'api-task', path: ['apis', ref.apiId, 'tasks', ref.taskId] };
+    if ('elementId' in ref) {
+      return { kind: 'element-task', path: [ref.elementType, ref.elementId, 'tasks', ref.taskId] };
+    }
+    return { kind: ref.kind, path: [COLLECTION_TASK_PATHS[ref.kind], ref.taskId] };
+  },
+  routeUrl: (url) => kindOfPath(url.pathname),
+  retryAfterHeaders: ['X-RateLimit-RetryAfter', 'RetryAfter'],
+});
+
+/**
+ * The task kind a Postman task URL's path names, read from its end so a proxy prefix doesn't
+ * matter. A path that names none is taken for an API task.
+ */
+export function kindOfPath(pathname: string): PostmanTaskKind {
+  const segments = pathname.split('/').filter(Boolean);
+  const parent = segments[segments.length - 2];
+  for (const [kind, path] of Object.entries(COLLECTION_TASK_PATHS)) {
+    if (parent === path) return kind as CollectionKind;
+  }
+  if (parent === 'tasks' && segments.length >= 4 && segments[segments.length - 4] !== 'apis') return 'element-task';
+  return 'api-task';
+}
