@@ -1,0 +1,177 @@
+/**
+ * Anaplan tasks: bulk actions of the Integration API v2
+ * (`GET https://api.anaplan.com/2/0/workspaces/{ws}/models/{m}/{imports|exports|actions|processes}/{actionId}/tasks/{taskId}`)
+ * and ALM tasks (`GET /models/{m}/alm/{syncTasks|comparisonReportTasks|summaryReportTasks}/{taskId}`),
+ * with `Authorization: AnaplanAuthToken <token>`.
+ *
+ * `COMPLETE` is not success: a task whose `result.successful` is false has `failed`, and a process
+ * whose `nestedResults` hold a failure is `partial`. Anaplan asks for one status check per 5 s at
+ * most, so that is the default minimum delay.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'taskwait';
+ * import { anaplan } from 'taskwait/anaplan';
+ *
+ * const client = createClient(anaplan, { token: anaplanAuthToken });
+ * const ref = await client.start({ workspaceId, modelId, actionId: '118000000002' });
+ * const done = await client.wait(ref); // or { workspaceId, modelId, actionId, taskId }
+ * const sync = await client.wait({ modelId, kind: 'syncTasks', taskId });
+ * ```
+ *
+ * @module
+ */
+import type { TaskState } from '../../core/lifecycle.js';
+import { authorization, defineTask, defineVendor, type SnapshotFields } from '../../core/vendor.js';
+import { anaplanMethods } from './methods.js';
+import { ACTION_TYPES, type ActionType, type AlmKind, AnaplanTaskRef, actionPath, actionTypeFor } from './refs.js';
+import {
+  AnaplanTaskStateSchema,
+  type ReportTask,
+  ReportTaskStatusPollSchema,
+  type SyncTask,
+  SyncTaskStatusPollSchema,
+  type TaskResult,
+  type TaskStatus,
+  TaskStatusPollSchema,
+} from './schemas.js';
+
+export type { AnaplanAlmTaskRequest, AnaplanTaskListOptions } from './methods.js';
+export {
+  ACTION_TYPES,
+  type ActionType,
+  ALM_KINDS,
+  type AlmKind,
+  AnaplanActionRef,
+  AnaplanActionTaskRef,
+  AnaplanAlmTaskRef,
+  AnaplanTaskRef,
+  actionTypeOf,
+} from './refs.js';
+export * from './schemas.js';
+
+/**
+ * How each `taskState` maps onto the canonical lifecycle. `COMPLETE` is `succeeded` only when
+ * the result says so: see the payload rules in the module's docs.
+ */
+export const ANAPLAN_STATES = {
+  NOT_STARTED: 'queued',
+  IN_PROGRESS: 'running',
+  COMPLETE: 'succeeded',
+  CANCELLING: 'canceling',
+  CANCELLED: 'canceled',
+} as const satisfies Record<(typeof AnaplanTaskStateSchema.values)[number], TaskState>;
+
+// One definition for the four bulk kinds: they share the Task model and differ by URL only.
+const bulkTask = defineTask({
+  model: 'Task',
+  schema: TaskStatusPollSchema,
+  status: (raw) => raw.task.taskState,
+  snapshot: (raw) => bulkSnapshot(raw.task),
+});
+
+const syncTask = defineTask({
+  model: 'SyncTask',
+  schema: SyncTaskStatusPollSchema,
+  status: (raw) => raw.task.taskState,
+  snapshot: (raw) => almSnapshot(raw.task),
+});
+
+const reportTask = defineTask({
+  model: 'ReportTask',
+  schema: ReportTaskStatusPollSchema,
+  status: (raw) => raw.task.taskState,
+  snapshot: (raw) => almSnapshot(raw.task),
+});
+
+/**
+ * The Anaplan vendor. Pass it to `createClient` with an Anaplan auth token as `token` (from
+ * `POST https://auth.anaplan.com/token/authenticate`; a function can hand out a refreshed one).
+ *
+ * References: `{ workspaceId, modelId, actionId, taskId }` for a bulk action's task (the action's
+ * kind read from its id, or given as `actionType`), `{ modelId, kind, taskId }` for an ALM task,
+ * or the task's absolute URL.
+ */
+export const anaplan = defineVendor({
+  name: 'anaplan',
+  baseUrl: 'https://api.anaplan.com/2/0',
+  auth: authorization('AnaplanAuthToken'),
+  statuses: AnaplanTaskStateSchema.values,
+  states: ANAPLAN_STATES,
+  tasks: {
+    imports: bulkTask,
+    exports: bulkTask,
+    actions: bulkTask,
+    processes: bulkTask,
+    syncTasks: syncTask,
+    comparisonReportTasks: reportTask,
+    summaryReportTasks: reportTask,
+  },
+  ref: AnaplanTaskRef,
+  route: (ref) =>
+    ref.kind === undefined
+      ? { kind: actionTypeFor(ref), path: [...actionPath(ref), ref.taskId] }
+      : { kind: ref.kind, path: ['models', ref.modelId, 'alm', ref.kind, ref.taskId] },
+  routeUrl: (url) => {
+    const alm = /\/alm\/(syncTasks|comparisonReportTasks|summaryReportTasks)\/[^/]+\/?$/.exec(url.pathname);
+    if (alm) return alm[1] as AlmKind;
+    const bulk = /\/(imports|exports|actions|processes)\/[^/]+\/tasks\/[^/]+\/?$/.exec(url.pathname);
+    return (bulk?.[1] as ActionType | undefined) ?? 'actions';
+  },
+  // "You can cancel an ongoing … task if you make the same call using the DELETE verb." ALM has no cancel.
+  cancel: { method: 'DELETE', kinds: ACTION_TYPES },
+  // "Check the status of an ongoing process no more than once every 5 seconds."
+  poll: { minDelayMs: 5000 },
+  methods: anaplanMethods,
+});
+
+function bulkSnapshot(task: TaskStatus): SnapshotFields {
+  const fields: SnapshotFields = {
+    id: task.taskId,
+    // Progress is 0..1; a negative value means "no step running", not progress.
+    progress: typeof task.progress === 'number' && task.progress >= 0 ? task.progress : undefined,
+    message: task.currentStep,
+    createdAt: task.creationTime,
+  };
+  return task.taskState === 'COMPLETE' ? { ...fields, ...outcomeOf(task.result) } : fields;
+}
+
+function almSnapshot(task: SyncTask | ReportTask): SnapshotFields {
+  const fields: SnapshotFields = { id: task.taskId, message: task.currentStep, createdAt: task.creationTime };
+  if (task.taskState !== 'COMPLETE' || task.result.successful) return fields;
+  const error = task.result.error;
+  const text = error ? [error.title, error.messageText].filter(Boolean).join(': ') : '';
+  return { ...fields, state: 'failed', error: text || 'the task completed with result.successful false' };
+}
+
+// COMPLETE says only that the task ended: `successful` says whether it did its job, and a
+// process's nested results whether each of its actions did.
+function outcomeOf(result: TaskResult): Pick<SnapshotFields, 'state' | 'error'> {
+  if (!result.successful) {
+    const texts = [...messagesOf(result), ...failedNested(result).flatMap(messagesOf)];
+    const code = result.details?.find((d) => d.localMessageText)?.type;
+    const message = unique(texts).join('; ') || 'the task completed with result.successful false';
+    return { state: 'failed', error: code ? { message, code } : message };
+  }
+  const failed = failedNested(result);
+  if (failed.length === 0) return {};
+  const total = countNested(result);
+  const each = failed.map((r) => [r.objectId, unique(messagesOf(r)).join('; ')].filter(Boolean).join(': '));
+  return { state: 'partial', error: `${failed.length} of ${total} nested results failed: ${each.join('; ')}` };
+}
+
+function messagesOf(result: TaskResult): string[] {
+  return (result.details ?? []).flatMap((d) => (d.localMessageText?.trim() ? [d.localMessageText.trim()] : []));
+}
+
+function failedNested(result: TaskResult): TaskResult[] {
+  return (result.nestedResults ?? []).flatMap((r) => (r.successful ? failedNested(r) : [r]));
+}
+
+function countNested(result: TaskResult): number {
+  return (result.nestedResults ?? []).reduce((n, r) => n + 1 + countNested(r), 0);
+}
+
+function unique(texts: string[]): string[] {
+  return [...new Set(texts)];
+}

@@ -1,0 +1,173 @@
+/**
+ * The Anaplan client's own methods: task lists (offset paging on `meta.paging`) and starting
+ * tasks.
+ *
+ * @module
+ */
+import type { z } from 'zod';
+import { ConfigError, type PagingOptions, type VendorContext } from '../../core/vendor.js';
+import {
+  ACTION_TYPES,
+  type AlmKind,
+  AnaplanActionRef,
+  type AnaplanActionTaskRef,
+  actionPath,
+  actionTypeFor,
+} from './refs.js';
+import {
+  type Meta,
+  type Paging,
+  SyncTaskListResponseSchema,
+  TaskCreatedResponseSchema,
+  TaskListResponseSchema,
+  type TaskSummary,
+  type TaskWithUrl,
+} from './schemas.js';
+
+/** Options of `tasks()` and `almTasks()`: the list's query plus the walk's options. */
+export interface AnaplanTaskListOptions extends PagingOptions {
+  /** Tasks per page (query `limit`). Anaplan's default and ceiling is 5000, and it may send fewer. */
+  limit?: number;
+  /** Where to start (query `offset`). Default 0. */
+  offset?: number;
+  /** Sort order (query `sort`), e.g. `"-creationTime"` for the newest first. */
+  sort?: string;
+}
+
+/** The ALM task a `startAlm()` makes: which revision of which model to sync, or to report on. */
+export interface AnaplanAlmTaskRequest {
+  /** The target model (the request path's model). */
+  modelId: string;
+  kind: AlmKind;
+  sourceRevisionId: string;
+  sourceModelId: string;
+  targetRevisionId: string;
+}
+
+// What both list responses share: import task lists answer `task`, the others `tasks`.
+type ListPage = {
+  meta?: Meta | undefined;
+  tasks?: TaskSummary[] | undefined;
+  task?: TaskSummary | TaskSummary[] | undefined;
+};
+
+type Context = Pick<VendorContext<unknown, unknown>, 'vendor' | 'request' | 'paginate'>;
+
+/** Builds the methods `createClient(anaplan)` adds. */
+export function anaplanMethods(ctx: Context) {
+  // Offset paging: the next page starts where `meta.paging` says this one ends.
+  const list = (path: string[], schema: z.ZodType<ListPage>, model: string, options: AnaplanTaskListOptions) => {
+    const { limit, offset = 0, sort, prefetch, maxPages, signal } = options;
+    checkWhole(ctx.vendor, 'offset', offset, 0);
+    if (limit !== undefined) checkWhole(ctx.vendor, 'limit', limit, 1);
+    return ctx.paginate<TaskSummary, Meta | undefined>(
+      {
+        first: offset,
+        async fetch(cursor, pageSignal) {
+          const { data } = await ctx.request({
+            path,
+            query: { limit, offset: cursor as number, sort },
+            schema,
+            model,
+            signal: pageSignal,
+          });
+          const items = data.tasks ?? (data.task === undefined ? [] : [data.task].flat());
+          return { items, meta: data.meta, next: nextOffset(data.meta?.paging) };
+        },
+      },
+      { prefetch, maxPages, signal },
+    );
+  };
+
+  return {
+    /**
+     * The tasks of one bulk action (`GET …/{imports|exports|actions|processes}/{actionId}/tasks`),
+     * page by page on `meta.paging`. Iterate with `for await`, or whole pages with `.pages()`.
+     *
+     * @example `for await (const t of client.tasks({ workspaceId, modelId, actionId: '118000000002' })) console.log(t.taskId, t.taskState);`
+     */
+    tasks(action: AnaplanActionRef, options: AnaplanTaskListOptions = {}) {
+      return list(actionPath(parseAction(ctx.vendor, action)), TaskListResponseSchema, 'TaskListResponse', options);
+    },
+
+    /**
+     * The ALM sync tasks of a model that are running or ended in the last 48 hours
+     * (`GET /models/{modelId}/alm/syncTasks`). Report tasks have no list endpoint.
+     *
+     * @example `const recent = await client.almTasks({ modelId }).toArray({ limit: 50 });`
+     */
+    almTasks(target: { modelId: string; kind?: 'syncTasks' }, options: AnaplanTaskListOptions = {}) {
+      if (typeof target?.modelId !== 'string' || target.modelId.trim() === '') {
+        throw new ConfigError('target', `${ctx.vendor}: almTasks needs { modelId }, the model whose sync tasks to list`);
+      }
+      const path = ['models', target.modelId, 'alm', target.kind ?? 'syncTasks'];
+      return list(path, SyncTaskListResponseSchema, 'SyncTaskListResponse', options);
+    },
+
+    /**
+     * Starts a bulk action (`POST …/{actionType}/{actionId}/tasks` with `{ localeName }`) and
+     * returns the reference of its task, ready for `wait`.
+     *
+     * @example `const done = await client.wait(await client.start({ workspaceId, modelId, actionId: '112000000007' }));`
+     */
+    async start(action: AnaplanActionRef, options: { localeName?: string; signal?: AbortSignal } = {}) {
+      const parsed = parseAction(ctx.vendor, action);
+      const { data } = await ctx.request({
+        method: 'POST',
+        path: actionPath(parsed),
+        body: { localeName: options.localeName ?? 'en_US' },
+        schema: TaskCreatedResponseSchema,
+        model: 'TaskWithUrl',
+        signal: options.signal,
+      });
+      return { ...parsed, actionType: actionTypeFor(parsed), taskId: taskIdOf(data) } satisfies AnaplanActionTaskRef;
+    },
+
+    /**
+     * Starts an ALM sync, comparison report or summary report task
+     * (`POST /models/{modelId}/alm/{kind}`) and returns the reference of its task.
+     *
+     * @example `const sync = await client.wait(await client.startAlm({ modelId, kind: 'syncTasks', sourceRevisionId, sourceModelId, targetRevisionId }));`
+     */
+    async startAlm(request: AnaplanAlmTaskRequest, options: { signal?: AbortSignal } = {}) {
+      const { modelId, kind, sourceRevisionId, sourceModelId, targetRevisionId } = request;
+      const { data } = await ctx.request({
+        method: 'POST',
+        path: ['models', modelId, 'alm', kind],
+        body: { sourceRevisionId, sourceModelId, targetRevisionId },
+        schema: TaskCreatedResponseSchema,
+        model: 'TaskWithUrl',
+        signal: options.signal,
+      });
+      return { modelId, kind, taskId: taskIdOf(data) };
+    },
+  };
+}
+
+// The envelope `{ task: { taskId } }` when the answer has one (the union tries it first), else the bare task.
+function taskIdOf(data: z.output<typeof TaskCreatedResponseSchema>): string {
+  const enveloped = (data as { task?: TaskWithUrl }).task;
+  return enveloped?.taskId ?? (data as TaskWithUrl).taskId;
+}
+
+function nextOffset(paging: Paging | undefined): number | undefined {
+  if (!paging || paging.currentPageSize <= 0) return undefined;
+  const next = paging.offset + paging.currentPageSize;
+  return next < paging.totalSize ? next : undefined;
+}
+
+function parseAction(vendor: string, action: unknown): z.output<typeof AnaplanActionRef> {
+  const parsed = AnaplanActionRef.safeParse(action);
+  if (parsed.success) return parsed.data;
+  const detail = parsed.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
+  throw new ConfigError(
+    'action',
+    `${vendor}: bad action ${detail.join('; ')} (an action is { workspaceId, modelId, actionId, actionType? }; actionType is one of ${ACTION_TYPES.join(', ')})`,
+  );
+}
+
+function checkWhole(vendor: string, name: string, value: unknown, min: number): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(name, `${vendor}: ${name} must be a whole number of at least ${min}, got ${String(value)}`);
+  }
+}
