@@ -1,0 +1,162 @@
+/**
+ * The set of fake tasks and extra routes one msw setup or one loopback server serves, and the
+ * dispatch of a request to them. Transport-free: both adapters hand it requests.
+ *
+ * @module
+ */
+import { ConfigError } from '../index.js';
+import type { VendorFake } from './fake.js';
+import { errorAnswer } from './faults.js';
+import { compilePath, type PathMatcher, pathBelow } from './paths.js';
+import { type FakeRequest, headerRecord, type RecordedRequest, redactHeaders, redactPath } from './record.js';
+import type { AnyFakeTask, FakeResponse } from './task.js';
+
+/** A request as a {@link FakeRoute} sees it. */
+export interface FakeRouteRequest {
+  method: string;
+  url: URL;
+  /** Names lower-cased; credentials included (a route may check them; they are never recorded). */
+  headers: Record<string, string>;
+  /** The `:params` of the route's path. */
+  params: Record<string, string>;
+  /** The body parsed as JSON; the text when it is not JSON; undefined when empty. */
+  body: unknown;
+}
+
+/** What a {@link FakeRoute} can do besides answering. */
+export interface FakeRouteContext {
+  /** The base URL the route is served under (the server's URL, or the vendor's for msw), ending in `/`. */
+  baseUrl: string;
+  /** Serves another task from now on (a task the route just created). */
+  add(task: AnyFakeTask): void;
+}
+
+/**
+ * An extra endpoint next to the fake tasks, e.g. a vendor's "create task" call answering 202 with
+ * a `Location`. See `layerIqIngest` for one.
+ */
+export interface FakeRoute {
+  /** The vendor whose base URL the route lives under (for msw). */
+  fake: VendorFake;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** msw-style path below the base URL, e.g. `/assets/ingest` or `/items/:id`. */
+  path: string;
+  respond(request: FakeRouteRequest, context: FakeRouteContext): Partial<FakeResponse> | Promise<Partial<FakeResponse>>;
+}
+
+interface CompiledRoute {
+  route: FakeRoute;
+  match: PathMatcher;
+}
+
+/** An incoming request with its body still to read. */
+export interface IncomingFakeRequest extends FakeRequest {
+  url: URL;
+  text(): Promise<string>;
+}
+
+/** Tasks and routes, and a log of every request. */
+export class FakeBackend {
+  readonly tasks: AnyFakeTask[] = [];
+  readonly requests: RecordedRequest[] = [];
+  readonly #routes: CompiledRoute[];
+  readonly #kindPaths = new Map<VendorFake, PathMatcher[]>();
+
+  constructor(tasks: readonly AnyFakeTask[], routes: readonly FakeRoute[] = []) {
+    this.#routes = routes.map((route) => ({ route, match: compilePath(route.path) }));
+    for (const task of tasks) this.add(task);
+    for (const { route } of this.#routes) this.#learn(route.fake);
+  }
+
+  /** Serves `task` too. Two tasks of one vendor and kind can't share an id. */
+  add(task: AnyFakeTask): void {
+    if (!task || typeof task.respond !== 'function') {
+      throw new ConfigError('tasks', 'tasks takes fake tasks made by fakeTask()');
+    }
+    const clash = this.tasks.find((t) => t.id === task.id && t.fake === task.fake && t.kind === task.kind);
+    if (clash)
+      throw new ConfigError('tasks', `two ${task.fake.vendor} ${String(task.kind)} tasks have the id ${task.id}`);
+    this.tasks.push(task);
+    this.#learn(task.fake);
+  }
+
+  /** The vendor fakes served. */
+  get fakes(): VendorFake[] {
+    return [...this.#kindPaths.keys()];
+  }
+
+  /**
+   * Answers `request`, whose URL lies below `base`. `serves` says which fakes this base stands
+   * for (msw serves each vendor at its own base; the loopback server serves all at one).
+   */
+  async dispatch(
+    request: IncomingFakeRequest,
+    base: URL,
+    serves: (fake: VendorFake) => boolean = () => true,
+  ): Promise<FakeResponse> {
+    const path = pathBelow(request.url, base) ?? request.url.pathname;
+    const method = request.method.toUpperCase();
+    let response: FakeResponse | undefined;
+    const task = this.tasks.find((t) => serves(t.fake) && t.matches(path));
+    if (task) {
+      response = task.respond(request);
+    } else {
+      for (const { route, match } of this.#routes) {
+        const params = route.method === method && serves(route.fake) ? match(path) : undefined;
+        if (!params) continue;
+        const text = await request.text();
+        const answer = await route.respond(
+          { method, url: request.url, headers: headerRecord(request.headers), params, body: parseBody(text) },
+          { baseUrl: base.href.endsWith('/') ? base.href : `${base.href}/`, add: (t) => this.add(t) },
+        );
+        response = {
+          status: answer.status ?? 200,
+          headers: answer.headers ?? {},
+          body: answer.body ?? '',
+          delayMs: answer.delayMs ?? 0,
+          drop: answer.drop ?? false,
+        };
+        break;
+      }
+    }
+    if (!response) {
+      // A task path with an id nobody serves: the vendor's own 404.
+      const owner = [...this.#kindPaths].find(([fake, matchers]) => serves(fake) && matchers.some((m) => m(path)));
+      const answer = owner
+        ? errorAnswer(owner[0], 404, `No task at ${path}`)
+        : {
+            status: 404,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ error: 'not_found', message: `The fake server has nothing at ${method} ${path}` }),
+          };
+      response = { ...answer, delayMs: 0, drop: false };
+    }
+    this.requests.push({
+      at: Date.now(),
+      method,
+      path: redactPath(request.url),
+      headers: redactHeaders(headerRecord(request.headers)),
+      status: response.drop ? 'dropped' : response.status,
+      ...(response.fault ? { fault: response.fault } : {}),
+    });
+    return response;
+  }
+
+  #learn(fake: VendorFake): void {
+    if (!this.#kindPaths.has(fake)) {
+      this.#kindPaths.set(
+        fake,
+        Object.values(fake.kinds).map((kind) => compilePath(kind.path)),
+      );
+    }
+  }
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * msw request handlers that serve fake tasks at the vendors' real URLs.
+ *
+ * @module
+ */
+import { type HttpHandler, HttpResponse, http } from 'msw';
+import { ConfigError } from '../index.js';
+import { FakeBackend, type FakeRoute } from './backend.js';
+import { baseUrlOf } from './base-urls.js';
+import type { VendorFake } from './fake.js';
+import { joinUrl } from './paths.js';
+import { sleep } from './sleep.js';
+import type { AnyFakeTask } from './task.js';
+
+/** Options of {@link taskwaitHandlers}. */
+export interface TaskwaitHandlerOptions {
+  /**
+   * Serve every task under this base URL (the client's `baseUrl`). Default: each vendor's
+   * production base URL, so the code under test needs no change.
+   */
+  baseUrl?: string;
+  /** Extra endpoints, e.g. `layerIqIngest()`. */
+  routes?: readonly FakeRoute[];
+}
+
+/**
+ * msw handlers serving `tasks` at their vendors' task paths (any `:taskId` of those paths: an
+ * unknown id gets the vendor's own 404). Put your own handlers for the vendor's other endpoints
+ * before these, or add them with `server.use()`.
+ *
+ * @example
+ * ```ts
+ * import { setupServer } from 'msw/node';
+ * import { fakeTask, mixpeekFake, taskwaitHandlers } from 'taskwait/testing';
+ *
+ * const task = fakeTask(mixpeekFake, { queuedPolls: 2, progress: [0.3, 0.6], outcome: 'failed' });
+ * const server = setupServer(...taskwaitHandlers(task));
+ * ```
+ */
+export function taskwaitHandlers(
+  tasks: AnyFakeTask | readonly AnyFakeTask[],
+  options: TaskwaitHandlerOptions = {},
+): HttpHandler[] {
+  const backend = new FakeBackend(Array.isArray(tasks) ? tasks : [tasks as AnyFakeTask], options.routes);
+  if (options.baseUrl !== undefined) checkBase(options.baseUrl);
+  const baseOf = (fake: VendorFake) => options.baseUrl ?? baseUrlOf(fake);
+  const handlers: HttpHandler[] = [];
+  const seen = new Set<string>();
+  const add = (fake: VendorFake, method: 'all' | Lowercase<FakeRoute['method']>, path: string) => {
+    const base = baseOf(fake);
+    const pattern = joinUrl(base, path);
+    const key = `${method} ${pattern}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const baseUrl = new URL(base);
+    const serves = (other: VendorFake) => other === fake || baseOf(other) === base;
+    handlers.push(
+      http[method](pattern, async ({ request }) => {
+        const url = new URL(request.url);
+        const answer = await backend.dispatch(
+          { method: request.method, url, headers: request.headers, text: () => request.clone().text() },
+          baseUrl,
+          serves,
+        );
+        if (answer.delayMs > 0) await sleep(answer.delayMs, request.signal);
+        if (answer.drop) return HttpResponse.error();
+        return new HttpResponse(answer.body === '' ? null : answer.body, {
+          status: answer.status,
+          headers: answer.headers,
+        });
+      }),
+    );
+  };
+  for (const route of options.routes ?? []) add(route.fake, route.method.toLowerCase() as 'post', route.path);
+  for (const fake of backend.fakes) {
+    for (const kind of Object.values(fake.kinds)) add(fake, 'all', kind.path);
+  }
+  return handlers;
+}
+
+function checkBase(value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ConfigError('baseUrl', `baseUrl must be an absolute http(s) URL, got ${JSON.stringify(value)}`);
+  }
+}

@@ -1,0 +1,404 @@
+/**
+ * `fakeTask`: the scenario engine. A task's life (queued, running with progress, an outcome) and
+ * its faults, answered poll by poll in the vendor's own payloads. Knows nothing of msw or sockets:
+ * the msw handlers and the loopback server both hand it requests.
+ *
+ * @module
+ */
+import { ConfigError, isTaskState, isTerminal, type TaskState, TERMINAL_STATES } from '../index.js';
+import type { FakeTaskView, VendorFake } from './fake.js';
+import {
+  compileFaults,
+  errorAnswer,
+  type Fault,
+  type FaultRule,
+  HTML_PAGE,
+  pickFault,
+  seededRandom,
+  truncate,
+} from './faults.js';
+import { compilePath, type PathMatcher } from './paths.js';
+import {
+  carriesToken,
+  type FakeRequest,
+  headerRecord,
+  type RecordedRequest,
+  redactHeaders,
+  redactPath,
+} from './record.js';
+
+/** A stretch of a task's life in one non-terminal state. */
+export interface FakePhase {
+  /** A non-terminal state: `queued`, `running`, `blocked`, `canceling` or `unknown`. */
+  state: TaskState;
+  /**
+   * How many polls it lasts. Default: the length of `progress` when that is a list, else 0 when
+   * `ms` is given, else 1.
+   */
+  polls?: number;
+  /** The least time it lasts, in ms from the first poll that sees it (and at least `polls` polls). */
+  ms?: number;
+  /**
+   * Progress 0..1: one value per poll (the last one repeats), or one value throughout. Omitted on a
+   * `running` phase with `ms`: progress rises evenly over `ms`.
+   */
+  progress?: number | readonly number[];
+}
+
+/** How a fake task lives. Every field is optional: the default is queued, running at 50 %, succeeded. */
+export interface FakeTaskOptions<Kind extends string = string> {
+  /** The task id. Default: one in the vendor's format if its fake has one, else `task-<n>`. */
+  id?: string;
+  /** Which of the vendor's task kinds. Default: its first. */
+  kind?: Kind;
+  /** Polls answered `queued` before it runs. Default 1 (0 when `queuedMs` is given). */
+  queuedPolls?: number;
+  /** The least time it stays queued, from the first poll, in ms. */
+  queuedMs?: number;
+  /** Progress of each `running` poll, 0..1. Default `[0.5]` (rising evenly when `runningMs` is given). */
+  progress?: readonly number[];
+  /** The least time it runs, in ms. */
+  runningMs?: number;
+  /**
+   * The whole non-terminal life, phase by phase, for lives the options above can't say (a `blocked`
+   * stretch, a second `queued`). Replaces `queuedPolls`, `queuedMs`, `progress` and `runningMs`.
+   */
+  phases?: readonly FakePhase[];
+  /** How it ends: one of the fake's `outcomes`. Default `succeeded`. */
+  outcome?: TaskState;
+  /** The failure text of a `failed`, `partial` or `canceled` outcome. */
+  error?: string;
+  /** For `partial`: how many items failed (default 1) of `totalItems` (default 10). */
+  failedItems?: number;
+  totalItems?: number;
+  /** The task reports an eta this many ms after its first poll, until it ends. */
+  etaMs?: number;
+  /** Faults to inject. See {@link FaultRule}. */
+  faults?: readonly FaultRule[];
+  /** The seed of the random source `rate` faults draw from. Default 1. */
+  seed?: number;
+  /** Answer 401 (the vendor's own body) unless a request header carries this token. */
+  token?: string;
+  /** The clock, in ms since the epoch. Default `Date.now` (so fake timers that fake `Date` work). */
+  clock?: () => number;
+  /** Reshapes the vendor's payload before it is sent: add fields, embed pages, read the query. */
+  payload?: (body: unknown, view: FakeTaskView, url: URL) => unknown;
+}
+
+/** An answer for the transport to send. */
+export interface FakeResponse {
+  status: number;
+  /** Names lower-cased. */
+  headers: Record<string, string>;
+  body: string;
+  /** Hold the answer back this long, in ms. */
+  delayMs: number;
+  /** Close the connection instead of answering. */
+  drop: boolean;
+  /** The fault injected, if any. */
+  fault?: string;
+}
+
+/**
+ * A fake task of one vendor. Serve it with `taskwaitHandlers` (msw) or `startFakeServer`
+ * (loopback), pass `ref` to the vendor's client, then assert on `requests`.
+ */
+export interface FakeTask<Kind extends string = string, Ref = unknown> {
+  /** The vendor's fake that renders it. */
+  readonly fake: VendorFake<Kind, Ref>;
+  readonly id: string;
+  readonly kind: Kind;
+  /** What to pass to the vendor client's `get`, `wait` and `watch`. */
+  readonly ref: FakeRef<Ref>;
+  /** Every request this task received, oldest first; credentials redacted. */
+  readonly requests: readonly RecordedRequest[];
+  /** How many task payloads it served: the polls its life has counted. */
+  readonly polls: number;
+  /** The state of the last payload served; undefined before the first. */
+  readonly state: TaskState | undefined;
+  /** Whether `path` (below the base URL) names this task. */
+  matches(path: string): boolean;
+  /** Answers one request: records it, picks a fault or renders the next poll. Sync, so any transport can use it. */
+  respond(request: FakeRequest): FakeResponse;
+}
+
+/**
+ * The reference type of a fake task: the fake's own `Ref`, or `any` when the fake did not say,
+ * so that `client.wait(task.ref)` type-checks with the vendor's client.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the escape hatch for fakes typed without a Ref
+export type FakeRef<Ref> = unknown extends Ref ? any : Ref;
+
+/** Any vendor's fake task. */
+// biome-ignore lint/suspicious/noExplicitAny: any kind, any reference
+export type AnyFakeTask = FakeTask<any, any>;
+
+interface Phase {
+  state: TaskState;
+  polls: number;
+  ms: number;
+  progress: readonly number[] | 'linear' | undefined;
+}
+
+/** Where the life stands: the phase the next poll starts from. */
+interface Position {
+  index: number;
+  /** Polls served before the phase began. */
+  startPoll: number;
+  /** When the phase began (ms). */
+  startAt: number;
+}
+
+const counters = new Map<string, number>();
+
+/**
+ * Describes a task's life for one vendor: queued for some polls (or ms), running with progress
+ * steps, then an outcome, with faults on chosen requests.
+ *
+ * @example
+ * ```ts
+ * import { fakeTask, mixpeekFake, taskwaitHandlers } from 'taskwait/testing';
+ * const task = fakeTask(mixpeekFake, { queuedPolls: 2, progress: [0.3, 0.6], outcome: 'succeeded' });
+ * const server = setupServer(...taskwaitHandlers(task));
+ * // ... await client.wait(task.ref); expect(task.polls).toBe(5);
+ * ```
+ */
+export function fakeTask<Kind extends string, Ref>(
+  fake: VendorFake<Kind, Ref>,
+  options: FakeTaskOptions<NoInfer<Kind>> = {},
+): FakeTask<Kind, Ref> {
+  if (!fake || typeof fake !== 'object' || !fake.kinds) {
+    throw new ConfigError('fake', 'fakeTask needs a vendor fake, e.g. mixpeekFake from taskwait/testing');
+  }
+  const kinds = Object.keys(fake.kinds) as Kind[];
+  const kind = options.kind ?? (kinds[0] as Kind);
+  const kindDef = fake.kinds[kind];
+  if (!kindDef) {
+    throw new ConfigError('kind', `${fake.vendor} has no task kind ${String(kind)}; it has ${kinds.join(', ')}`);
+  }
+  const n = (counters.get(fake.vendor) ?? 0) + 1;
+  counters.set(fake.vendor, n);
+  const id = options.id ?? fake.taskId?.(n) ?? `task-${n}`;
+  if (typeof id !== 'string' || id === '' || /[/?#\s]/.test(id)) {
+    throw new ConfigError('id', `a fake task id must be a non-empty path segment, got ${JSON.stringify(id)}`);
+  }
+  const outcome = options.outcome ?? 'succeeded';
+  if (!isTaskState(outcome) || !isTerminal(outcome)) {
+    throw new ConfigError(
+      'outcome',
+      `outcome must be a terminal state (${[...TERMINAL_STATES].join(', ')}), got ${String(outcome)}`,
+    );
+  }
+  if (!fake.outcomes.includes(outcome)) {
+    throw new ConfigError(
+      'outcome',
+      `${fake.vendor} can't express ${outcome}; its outcomes are ${fake.outcomes.join(', ')}`,
+    );
+  }
+  const phases = compilePhases(options);
+  // A dry run of every state the life will show, so a fake that can't render one fails here.
+  for (const state of new Set([...phases.map((p) => p.state), outcome])) {
+    const at = new Date(0);
+    try {
+      kindDef.render({
+        id,
+        state,
+        createdAt: at,
+        updatedAt: at,
+        completedAt: isTerminal(state) ? at : undefined,
+        poll: 1,
+      });
+    } catch (error) {
+      throw new ConfigError(
+        isTerminal(state) ? 'outcome' : 'phases',
+        `${fake.vendor} ${String(kind)} tasks can't be ${state}: ${(error as Error)?.message ?? String(error)}`,
+      );
+    }
+  }
+  const faults = compileFaults(options.faults);
+  const random = seededRandom(options.seed ?? 1);
+  const clock = options.clock ?? Date.now;
+  const match: PathMatcher = compilePath(kindDef.path);
+  const createdAt = clock();
+  const requests: RecordedRequest[] = [];
+  let served = 0;
+  let firstAt: number | undefined;
+  let position: Position | undefined;
+  let lastState: TaskState | undefined;
+  let lastProgress: number | undefined;
+  let completedAt: number | undefined;
+
+  // The phase of the poll after `served` polls, at `now`: skips phases that have run their course.
+  const locate = (now: number): Position => {
+    let at = position ?? { index: 0, startPoll: 0, startAt: firstAt ?? now };
+    for (;;) {
+      const phase = phases[at.index];
+      if (!phase || served - at.startPoll < phase.polls || now - at.startAt < phase.ms) return at;
+      at = { index: at.index + 1, startPoll: served, startAt: now };
+    }
+  };
+
+  const viewAt = (now: number, at: Position): FakeTaskView => {
+    const phase = phases[at.index];
+    const base = { id, createdAt: new Date(createdAt), updatedAt: new Date(now), poll: served + 1 };
+    const totalItems = options.totalItems ?? (outcome === 'partial' ? 10 : undefined);
+    if (phase) {
+      const inPhase = served - at.startPoll;
+      const progress =
+        phase.progress === 'linear'
+          ? Math.min(1, (now - at.startAt) / phase.ms)
+          : phase.progress?.[Math.min(inPhase, phase.progress.length - 1)];
+      return {
+        ...base,
+        state: phase.state,
+        progress: progress ?? (phase.state === 'queued' ? undefined : lastProgress),
+        totalItems,
+        eta: options.etaMs === undefined ? undefined : new Date((firstAt ?? now) + options.etaMs),
+      };
+    }
+    const done = completedAt ?? now;
+    const complete = outcome === 'succeeded' || outcome === 'partial';
+    return {
+      ...base,
+      updatedAt: new Date(done),
+      completedAt: new Date(done),
+      state: outcome,
+      progress: complete ? 1 : lastProgress,
+      error:
+        options.error ??
+        (outcome === 'failed'
+          ? 'The task failed'
+          : outcome === 'partial'
+            ? `${options.failedItems ?? 1} of ${totalItems} items failed`
+            : undefined),
+      failedItems: outcome === 'partial' ? (options.failedItems ?? 1) : undefined,
+      totalItems,
+    };
+  };
+
+  const render = (now: number, url: URL) => {
+    const at = locate(now);
+    const view = viewAt(now, at);
+    let body: unknown = kindDef.render(view);
+    if (options.payload) body = options.payload(body, view, url);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    for (const [name, value] of Object.entries(kindDef.headers ?? {})) headers[name.toLowerCase()] = value;
+    return { at, view, status: 200, headers, body: JSON.stringify(body) };
+  };
+
+  const task: FakeTask<Kind, Ref> = {
+    fake,
+    id,
+    kind,
+    ref: fake.ref(kind, id) as FakeRef<Ref>,
+    requests,
+    get polls() {
+      return served;
+    },
+    get state() {
+      return lastState;
+    },
+    matches(path) {
+      return match(path)?.taskId === id;
+    },
+    respond(request) {
+      const now = clock();
+      const url = new URL(request.url);
+      const headers = headerRecord(request.headers);
+      const number = requests.length + 1;
+      firstAt ??= now;
+      let fault: Fault | undefined;
+      let answer: { status: number; headers: Record<string, string>; body: string };
+      let label: string | undefined;
+      let drop = false;
+      if (options.token !== undefined && !carriesToken(headers, options.token)) {
+        answer = errorAnswer(fake, 401, 'Invalid or missing credentials');
+        label = 'unauthorized';
+      } else if (request.method.toUpperCase() !== 'GET') {
+        answer = errorAnswer(fake, 405, `${request.method} is not supported by the fake task`);
+      } else {
+        fault = pickFault(faults, number, random);
+        const effect = fault?.effect;
+        label = effect?.kind;
+        if (effect?.kind === 'status') {
+          answer = errorAnswer(fake, effect.status, effect.message);
+        } else if (effect?.kind === 'rateLimit') {
+          answer = errorAnswer(fake, 429, effect.message, effect);
+        } else if (effect?.kind === 'drop') {
+          answer = { status: 0, headers: {}, body: '' };
+          drop = true;
+        } else {
+          const rendered = render(now, url);
+          answer = rendered;
+          if (effect?.kind === 'truncated') {
+            answer = { ...rendered, body: truncate(rendered.body) };
+          } else if (effect?.kind === 'html') {
+            answer = { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: HTML_PAGE };
+          } else {
+            // A payload the client gets: the life moves on.
+            position = rendered.at;
+            served += 1;
+            lastState = rendered.view.state;
+            if (rendered.view.progress !== undefined && !isTerminal(rendered.view.state)) {
+              lastProgress = rendered.view.progress;
+            }
+            if (isTerminal(rendered.view.state)) completedAt ??= now;
+          }
+        }
+      }
+      requests.push({
+        at: now,
+        method: request.method.toUpperCase(),
+        path: redactPath(url),
+        headers: redactHeaders(headers),
+        status: drop ? 'dropped' : answer.status,
+        ...(label ? { fault: label } : {}),
+      });
+      return { ...answer, delayMs: fault?.latencyMs ?? 0, drop, ...(label ? { fault: label } : {}) };
+    },
+  };
+  return task;
+}
+
+function compilePhases(options: FakeTaskOptions): Phase[] {
+  const flat = (['queuedPolls', 'queuedMs', 'progress', 'runningMs'] as const).filter((k) => options[k] !== undefined);
+  let given: readonly FakePhase[];
+  if (options.phases) {
+    if (flat.length > 0) {
+      throw new ConfigError('phases', `give either phases or ${flat.join(', ')}, not both`);
+    }
+    given = options.phases;
+  } else {
+    const running: FakePhase =
+      options.progress !== undefined
+        ? { state: 'running', progress: options.progress, ms: options.runningMs ?? 0 }
+        : options.runningMs !== undefined
+          ? { state: 'running', ms: options.runningMs }
+          : { state: 'running', progress: [0.5] };
+    given = [
+      {
+        state: 'queued',
+        polls: options.queuedPolls ?? (options.queuedMs === undefined ? 1 : 0),
+        ms: options.queuedMs ?? 0,
+      },
+      running,
+    ];
+  }
+  return given.map((phase, i) => {
+    const where = options.phases ? `phases[${i}]` : phase.state === 'queued' ? 'queuedPolls' : 'progress';
+    if (!isTaskState(phase.state) || isTerminal(phase.state)) {
+      throw new ConfigError('phases', `${where}: a phase is a non-terminal state, got ${String(phase.state)}`);
+    }
+    const list = typeof phase.progress === 'number' ? [phase.progress] : phase.progress;
+    if (list?.some((p) => !(p >= 0 && p <= 1))) {
+      throw new ConfigError('progress', `${where}: progress values go from 0 to 1`);
+    }
+    const ms = phase.ms ?? 0;
+    const polls = phase.polls ?? (Array.isArray(phase.progress) ? phase.progress.length : ms > 0 ? 0 : 1);
+    if (!Number.isInteger(polls) || polls < 0)
+      throw new ConfigError('phases', `${where}: polls must be a whole number`);
+    if (!(Number.isFinite(ms) && ms >= 0)) throw new ConfigError('phases', `${where}: ms must be a number of ms`);
+    const linear = list === undefined && phase.state === 'running' && ms > 0;
+    return { state: phase.state, polls, ms, progress: linear ? 'linear' : list };
+  });
+}
