@@ -26,7 +26,8 @@ const taskId = z.string().min(1);
 
 // The states a model's members don't list. In the discriminator map this claims CANCELLING and
 // CANCELLED; with `unionFallback` any state no member claims reaches it too, and the catch keeps
-// that state as it came, so a new state parses (its snapshot state is `unknown`).
+// that state as it came, so a new state parses (its snapshot state is `unknown`). The specs make
+// `taskState` optional, so where the fallback members use it, it may be absent (also `unknown`).
 const UNLISTED_STATES = ['CANCELLING', 'CANCELLED'] as const;
 type UnlistedState = (typeof UNLISTED_STATES)[number];
 const UnlistedStateSchema = z
@@ -42,8 +43,8 @@ export const TaskResultDetailSchema = z.looseObject({
   localMessageText: z.string().nullable().optional(),
   /** How many times it occurred. SDK default 0. */
   occurrences: z.number().int().optional(),
-  /** The kind of message, e.g. `"hierarchyRowsProcessed"`. */
-  type: z.string(),
+  /** The kind of message, e.g. `"hierarchyRowsProcessed"`. Optional in the Integration API spec. */
+  type: z.string().optional(),
   /** Further information as name/value pairs flattened into one list. SDK default `[]`. */
   values: z.array(z.string().nullable()).optional(),
 });
@@ -108,7 +109,7 @@ export type CompletedTask = z.infer<typeof CompletedTaskSchema>;
  */
 export const OtherStateTaskSchema = z.looseObject({
   taskId,
-  taskState: UnlistedStateSchema,
+  taskState: UnlistedStateSchema.optional(),
   creationTime: CreationTimeSchema.optional(),
   progress: z.number().optional(),
   currentStep: z.string().nullable().optional(),
@@ -207,21 +208,28 @@ export const ReportTaskErrorSchema = z.looseObject({
 });
 export type ReportTaskError = z.infer<typeof ReportTaskErrorSchema>;
 
-/** The outcome of a sync task (`SyncTaskResult`); `error` is in the ALM spec, not the SDK. */
+/**
+ * The outcome of a sync task (`SyncTaskResult`); `error` is in the ALM spec, not the SDK. The
+ * revision ids are the SDK's; the ALM spec's `TaskResult` has none, so they are optional.
+ */
 export const SyncTaskResultSchema = z.looseObject({
-  sourceRevisionId: z.string(),
-  targetRevisionId: z.string(),
+  sourceRevisionId: z.string().optional(),
+  targetRevisionId: z.string().optional(),
   successful: z.boolean(),
   error: ReportTaskErrorSchema.optional(),
 });
 export type SyncTaskResult = z.infer<typeof SyncTaskResultSchema>;
 
-/** An ALM task that has not finished (`PendingTask`). The ALM spec documents only `IN_PROGRESS`. */
+/**
+ * An ALM task that has not finished (`PendingTask`). The ALM spec documents only `IN_PROGRESS`.
+ * `creationTime` and `currentStep` are the SDK's; the ALM spec has no `currentStep`, and no
+ * `creationTime` on report tasks, so both are optional on every ALM task.
+ */
 export const PendingTaskSchema = z.looseObject({
   taskId,
   taskState: z.enum(['NOT_STARTED', 'IN_PROGRESS']),
-  creationTime: CreationTimeSchema,
-  currentStep: z.string(),
+  creationTime: CreationTimeSchema.optional(),
+  currentStep: z.string().optional(),
   taskUrl: z.string().optional(),
 });
 export type PendingTask = z.infer<typeof PendingTaskSchema>;
@@ -230,8 +238,8 @@ export type PendingTask = z.infer<typeof PendingTaskSchema>;
 export const CompletedSyncTaskSchema = z.looseObject({
   taskId,
   taskState: z.literal('COMPLETE'),
-  creationTime: CreationTimeSchema,
-  currentStep: z.string(),
+  creationTime: CreationTimeSchema.optional(),
+  currentStep: z.string().optional(),
   taskUrl: z.string().optional(),
   result: SyncTaskResultSchema,
 });
@@ -240,7 +248,7 @@ export type CompletedSyncTask = z.infer<typeof CompletedSyncTaskSchema>;
 /** An ALM task in a state the ALM API does not document (it has no cancel). */
 export const OtherStateAlmTaskSchema = z.looseObject({
   taskId,
-  taskState: UnlistedStateSchema,
+  taskState: UnlistedStateSchema.optional(),
   creationTime: CreationTimeSchema.optional(),
   currentStep: z.string().optional(),
   taskUrl: z.string().optional(),
@@ -257,8 +265,8 @@ export type SyncTask = z.infer<typeof SyncTaskSchema>;
 
 /** A report that was made (`ReportTaskResult`). */
 export const ReportTaskResultSchema = z.looseObject({
-  sourceRevisionId: z.string(),
-  targetRevisionId: z.string(),
+  sourceRevisionId: z.string().optional(),
+  targetRevisionId: z.string().optional(),
   successful: z.literal(true),
   /** Where to download the report. */
   reportFileUrl: z.string(),
@@ -267,8 +275,8 @@ export type ReportTaskResult = z.infer<typeof ReportTaskResultSchema>;
 
 /** A report that could not be made (`ReportTaskFailureResult`). */
 export const ReportTaskFailureResultSchema = z.looseObject({
-  sourceRevisionId: z.string(),
-  targetRevisionId: z.string(),
+  sourceRevisionId: z.string().optional(),
+  targetRevisionId: z.string().optional(),
   successful: z.literal(false),
   error: ReportTaskErrorSchema,
 });
@@ -278,8 +286,8 @@ export type ReportTaskFailureResult = z.infer<typeof ReportTaskFailureResultSche
 export const CompletedReportTaskSchema = z.looseObject({
   taskId,
   taskState: z.literal('COMPLETE'),
-  creationTime: CreationTimeSchema,
-  currentStep: z.string(),
+  creationTime: CreationTimeSchema.optional(),
+  currentStep: z.string().optional(),
   taskUrl: z.string().optional(),
   result: z.discriminatedUnion('successful', [ReportTaskResultSchema, ReportTaskFailureResultSchema], {
     error: 'successful must be true or false',
