@@ -98,7 +98,10 @@ export function anaplanMethods(ctx: Context) {
      */
     almTasks(target: { modelId: string; kind?: 'syncTasks' }, options: AnaplanTaskListOptions = {}) {
       if (typeof target?.modelId !== 'string' || target.modelId.trim() === '') {
-        throw new ConfigError('target', `${ctx.vendor}: almTasks needs { modelId }, the model whose sync tasks to list`);
+        throw new ConfigError(
+          'target',
+          `${ctx.vendor}: almTasks needs { modelId }, the model whose sync tasks to list`,
+        );
       }
       const path = ['models', target.modelId, 'alm', target.kind ?? 'syncTasks'];
       return list(path, SyncTaskListResponseSchema, 'SyncTaskListResponse', options);

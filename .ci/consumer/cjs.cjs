@@ -1,0 +1,66 @@
+// A CommonJS consumer: `require` of every entry, then a task awaited with a vendor of its own.
+// Usage: node [--no-experimental-require-module] cjs.cjs <task server URL> <subpath>...
+const { realpathSync } = require('node:fs');
+const { sep } = require('node:path');
+const { authorization, createClient, defineTask, defineVendor, openEnum, TaskFailedError } = require('taskwait');
+const { z } = require('zod');
+
+async function main() {
+  const [baseUrl, ...entries] = process.argv.slice(2);
+  const here = realpathSync(process.cwd());
+  const loaded = [];
+  for (const name of entries) {
+    const file = require.resolve(name);
+    if (!file.startsWith(`${here}${sep}node_modules${sep}taskwait${sep}`) || realpathSync(file) !== file) {
+      throw new Error(`${name} resolved outside this project's node_modules: ${file}`);
+    }
+    if (!file.endsWith('.cjs')) throw new Error(`require ${name} should load the CommonJS build, got ${file}`);
+    loaded.push(`${name}=${Object.keys(require(name)).length}`);
+  }
+  console.log(`require ok (exports per entry): ${loaded.join(' ')}`);
+
+  const JobStatus = openEnum(['queued', 'running', 'done', 'broken']);
+  const Job = z.looseObject({
+    id: z.string(),
+    status: JobStatus,
+    percent: z.number().optional(),
+    error: z.string().optional(),
+  });
+  const local = defineVendor({
+    name: 'local',
+    baseUrl: 'https://tasks.invalid/',
+    auth: authorization('Bearer'),
+    statuses: JobStatus.values,
+    states: { queued: 'queued', running: 'running', done: 'succeeded', broken: 'failed' },
+    tasks: {
+      job: defineTask({
+        model: 'Job',
+        schema: Job,
+        status: (job) => job.status,
+        snapshot: (job) => ({
+          id: job.id,
+          progress: job.percent === undefined ? undefined : job.percent / 100,
+          error: job.error,
+        }),
+      }),
+    },
+    ref: z.string(),
+    route: (id) => ({ kind: 'job', path: ['tasks', id] }),
+  });
+  const client = createClient(local, { baseUrl, token: 'test-token', wait: { minDelayMs: 10, maxDelayMs: 50 } });
+  const states = [];
+  const id = `ok-cjs-${process.pid}`;
+  const done = await client.wait(id, { onProgress: (s) => states.push(s.state), timeoutMs: 20_000 });
+  if (done.state !== 'succeeded' || done.progress !== 1) throw new Error(`unexpected end: ${JSON.stringify(done)}`);
+  const failed = await client.wait(`fail-cjs-${process.pid}`, { timeoutMs: 20_000 }).catch((error) => error);
+  if (!(failed instanceof TaskFailedError) || failed.snapshot.state !== 'failed') {
+    throw new Error(`expected a TaskFailedError, got ${failed}`);
+  }
+  const flags = process.execArgv.join(' ') || 'no flags';
+  console.log(`wait ok (${flags}): ${states.join(' → ')}; a failing task rejects with ${failed.name}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

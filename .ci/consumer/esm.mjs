@@ -1,0 +1,61 @@
+// An ESM consumer: `import` of every entry, then a task awaited with a vendor of its own.
+// Usage: node esm.mjs <task server URL> <subpath>...
+import { realpathSync } from 'node:fs';
+import { sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { authorization, createClient, defineTask, defineVendor, openEnum, TaskFailedError } from 'taskwait';
+import { z } from 'zod';
+
+const [baseUrl, ...entries] = process.argv.slice(2);
+const here = realpathSync(process.cwd());
+const loaded = [];
+for (const name of entries) {
+  const file = fileURLToPath(import.meta.resolve(name));
+  if (!file.startsWith(`${here}${sep}node_modules${sep}taskwait${sep}`) || realpathSync(file) !== file) {
+    throw new Error(`${name} resolved outside this project's node_modules: ${file}`);
+  }
+  if (!file.endsWith('.js')) throw new Error(`import ${name} should load the ESM build, got ${file}`);
+  const module = await import(name);
+  loaded.push(`${name}=${Object.keys(module).length}`);
+}
+console.log(`import ok (exports per entry): ${loaded.join(' ')}`);
+
+const JobStatus = openEnum(['queued', 'running', 'done', 'broken']);
+const Job = z.looseObject({
+  id: z.string(),
+  status: JobStatus,
+  percent: z.number().optional(),
+  error: z.string().optional(),
+});
+const local = defineVendor({
+  name: 'local',
+  baseUrl: 'https://tasks.invalid/',
+  auth: authorization('Bearer'),
+  statuses: JobStatus.values,
+  states: { queued: 'queued', running: 'running', done: 'succeeded', broken: 'failed' },
+  tasks: {
+    job: defineTask({
+      model: 'Job',
+      schema: Job,
+      status: (job) => job.status,
+      snapshot: (job) => ({
+        id: job.id,
+        progress: job.percent === undefined ? undefined : job.percent / 100,
+        error: job.error,
+      }),
+    }),
+  },
+  ref: z.string(),
+  route: (id) => ({ kind: 'job', path: ['tasks', id] }),
+});
+const client = createClient(local, { baseUrl, token: 'test-token', wait: { minDelayMs: 10, maxDelayMs: 50 } });
+const states = [];
+const done = await client.wait(`ok-esm-${process.pid}`, { onProgress: (s) => states.push(s.state), timeoutMs: 20_000 });
+if (done.state !== 'succeeded' || done.progress !== 1) throw new Error(`unexpected end: ${JSON.stringify(done)}`);
+const failed = await client.wait(`fail-esm-${process.pid}`, { timeoutMs: 20_000 }).catch((error) => error);
+if (!(failed instanceof TaskFailedError) || failed.snapshot.state !== 'failed') {
+  throw new Error(`expected a TaskFailedError, got ${failed}`);
+}
+console.log(
+  `wait ok: ${states.join(' → ')}; a failing task rejects with ${failed.name} (${failed.snapshot.error?.message})`,
+);
