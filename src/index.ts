@@ -1,10 +1,11 @@
 /**
  * taskwait: await the asynchronous tasks of other companies' APIs.
  *
- * @packageDocumentation
+ * @module taskwait
  */
 
 export {
+  type AnyVendor,
   type BaseClient,
   type ClientOptions,
   createClient,
@@ -24,6 +25,7 @@ export {
   redact,
   TaskFailedError,
   TaskwaitError,
+  type TaskwaitErrorOptions,
   type ValidationIssue,
   WaitTimeoutError,
 } from './core/errors.js';

@@ -6,7 +6,15 @@
  */
 import type { z } from 'zod';
 import { ConfigError, ResponseValidationError, TaskFailedError, TaskwaitError } from './errors.js';
-import { DEFAULT_RETRY, type HttpClient as Http, HttpClient, type RetryOptions, type TokenSource } from './http.js';
+import {
+  checkTokenHeaders,
+  DEFAULT_RETRY,
+  type HttpClient as Http,
+  HttpClient,
+  isHeaderSafe,
+  type RetryOptions,
+  type TokenSource,
+} from './http.js';
 import type { TaskSnapshot } from './lifecycle.js';
 import { normalize, StatusTable } from './normalize.js';
 import { type PagingOptions, paginate } from './paging/paginator.js';
@@ -72,7 +80,7 @@ export interface WaitOptions<Snapshot = TaskSnapshot> extends WaitDefaults {
   resumeFrom?: WaitState | string;
 }
 
-/** The result of {@link TaskClient.poll}: one poll, and what to do next. */
+/** The result of {@link BaseClient.poll}: one poll, and what to do next. */
 export interface PollStep<Snapshot> {
   snapshot: Snapshot;
   /** True when the snapshot is terminal. */
@@ -121,8 +129,9 @@ export interface BaseClient<Ref, Snapshot> {
 /** The client `createClient(vendor)` returns. */
 export type TaskClient<V extends AnyVendor> = BaseClient<RefOf<V>, SnapshotOf<V>> & MethodsOf<V>;
 
+/** Any vendor {@link defineVendor} made, whatever its statuses, kinds and methods: what {@link createClient} takes. */
 // biome-ignore lint/suspicious/noExplicitAny: any vendor, whatever its type parameters
-type AnyVendor = Vendor<string, string, any, any, any>;
+export type AnyVendor = Vendor<string, string, any, any, any>;
 
 const DEFAULT_TIMEOUT_MS = 3_600_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -184,8 +193,15 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
   if (token !== undefined && typeof token !== 'function' && (typeof token !== 'string' || token.trim() === '')) {
     throw new ConfigError('token', 'token must be a non-empty string or a function that returns one');
   }
+  if (typeof token === 'string') checkTokenHeaders(vendor.name, vendor.auth(token));
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     if (typeof value !== 'string') throw new ConfigError('headers', `header ${name} must be a string`);
+    if (!isHeaderSafe(name, value)) {
+      throw new ConfigError(
+        'headers',
+        `header ${JSON.stringify(name.slice(0, 60))} is not a valid HTTP header: a name is a token (no spaces), a value has no line break and only Latin-1 characters`,
+      );
+    }
   }
 
   const http: Http = new HttpClient({
@@ -305,7 +321,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     async wait(ref, opts = {}) {
       const task = resolve(ref);
       const settings = checkWaitOptions({ ...waitDefaults, ...pickPoll(opts) });
-      const state = opts.resumeFrom
+      const state = isGiven(opts.resumeFrom)
         ? decodeState(opts.resumeFrom, vendor.name)
         : initialState(vendor.name, task.ref, Date.now());
       const fetcher: Fetcher = (signal) => fetchTask(task, signal);
@@ -333,7 +349,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     watch(ref, opts = {}) {
       const task = resolve(ref);
       const settings = checkWaitOptions({ ...waitDefaults, ...pickPoll(opts) });
-      const state = opts.resumeFrom
+      const state = isGiven(opts.resumeFrom)
         ? decodeState(opts.resumeFrom, vendor.name)
         : initialState(vendor.name, task.ref, Date.now());
       return pollLoop({
@@ -350,7 +366,9 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     async poll(ref, opts = {}) {
       const task = resolve(ref);
       const settings = checkWaitOptions({ ...waitDefaults, ...pickPoll(opts) });
-      const state = opts.state ? decodeState(opts.state, vendor.name) : initialState(vendor.name, task.ref, Date.now());
+      const state = isGiven(opts.state)
+        ? decodeState(opts.state, vendor.name)
+        : initialState(vendor.name, task.ref, Date.now());
       const { snapshot, hintMs } = await fetchTask(task, opts.signal);
       const step = advance(state, { snapshot, hintMs, now: Date.now() }, settings);
       return {
@@ -481,6 +499,11 @@ function checkSegment(vendor: string, segment: unknown): string {
     );
   }
   return segment as string;
+}
+
+// An empty resume token is a token that went missing, not "no token": it is refused, not ignored.
+function isGiven<T>(value: T | null | undefined): value is T {
+  return value !== undefined && value !== null;
 }
 
 function describeRef(ref: unknown): string {

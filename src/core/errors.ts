@@ -48,6 +48,7 @@ export function safeUrl(url: string | URL): string {
 
 /** Options every taskwait error takes. */
 export interface TaskwaitErrorOptions {
+  /** The underlying error, kept as the standard `Error.cause`. */
   cause?: unknown;
 }
 
@@ -159,6 +160,9 @@ function hintFor(status: number): string {
   if (status === 403) return ' (the token lacks access to this resource)';
   if (status === 404) return ' (no such task: check the id and the base URL)';
   if (status === 429) return ' (rate limited)';
+  if (status >= 300 && status < 400) {
+    return ' (a redirect to another origin, or too many: not followed, so the credential is not sent there)';
+  }
   return '';
 }
 

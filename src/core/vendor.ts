@@ -131,11 +131,19 @@ export interface VendorResponse<T> {
 
 /** What the client hands a vendor's {@link VendorDefinition.methods}. */
 export interface VendorContext<Ref, Snapshot> {
+  /** The vendor's name, e.g. `"mixpeek"`. */
   readonly vendor: string;
+  /** The client's base URL (the vendor's, or the `baseUrl` option), ending in `/`. */
   readonly baseUrl: string;
+  /**
+   * Sends a request with the client's auth, headers, timeout, retry and size cap; `schema`
+   * validates the body (a {@link ResponseValidationError} when it does not match). An absolute
+   * `url` must be on the client's origin or a trusted one, else a {@link ConfigError}.
+   */
   request<Schema extends z.ZodType = z.ZodUnknown>(
     request: VendorRequest<Schema>,
   ): Promise<VendorResponse<z.output<Schema>>>;
+  /** Fetches a task once and normalizes it: the client's own `get`. */
   get(ref: Ref | TaskUrl, options?: { signal?: AbortSignal }): Promise<Snapshot>;
   /** Walks pages with the client's retry, prefetch and loop guards. */
   paginate<Item, Meta = unknown>(source: PageSource<Item, Meta>, options?: PagingOptions): Paginator<Item, Meta>;
@@ -272,7 +280,7 @@ export function parseBaseUrl(value: unknown, field = 'baseUrl'): URL {
     throw new ConfigError(field, `${field} must not carry a query or fragment`);
   }
   if (url.username || url.password) {
-    throw new ConfigError(field, `${field} must not carry credentials; pass the token option instead`);
+    throw new ConfigError(field, `${field} must not carry credentials; give them to createClient as \`token\``);
   }
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;

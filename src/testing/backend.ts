@@ -41,6 +41,10 @@ export interface FakeRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** msw-style path below the base URL, e.g. `/assets/ingest` or `/items/:id`. */
   path: string;
+  /**
+   * Answers a request that matched `method` and `path`. Fields left out default to status 200,
+   * no headers, an empty body and no delay; `body` is the raw text (e.g. `JSON.stringify(...)`).
+   */
   respond(request: FakeRouteRequest, context: FakeRouteContext): Partial<FakeResponse> | Promise<Partial<FakeResponse>>;
 }
 

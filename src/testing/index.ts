@@ -13,7 +13,7 @@
  *
  * Without msw, import from `taskwait/testing/server` (the same kit, and `startFakeServer`).
  *
- * @packageDocumentation
+ * @module taskwait/testing
  */
 
 export { type TaskwaitHandlerOptions, taskwaitHandlers } from './msw.js';

@@ -6,7 +6,7 @@
  */
 export type { FakeRoute, FakeRouteContext, FakeRouteRequest } from './backend.js';
 export type { FakeKind, FakeTaskView, VendorFake } from './fake.js';
-export { anaplanFake } from './fakes/anaplan.js';
+export { type AnaplanFakeKind, anaplanFake } from './fakes/anaplan.js';
 export { layerIqFake } from './fakes/layer-iq.js';
 export { mixpeekFake } from './fakes/mixpeek.js';
 export { postmanFake } from './fakes/postman.js';

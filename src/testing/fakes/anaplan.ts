@@ -5,7 +5,7 @@
  * @module
  */
 import type { TaskState } from '../../index.js';
-import type { AnaplanTaskRef } from '../../vendors/anaplan/index.js';
+import type { ActionType, AlmKind, AnaplanTaskRef } from '../../vendors/anaplan/index.js';
 import type { FakeKind, FakeTaskView, VendorFake } from '../fake.js';
 
 const BASE_URL = 'https://api.anaplan.com/2/0';
@@ -16,12 +16,10 @@ const ACTION_IDS = {
   imports: '112000000007',
   exports: '116000000003',
   actions: '117000000019',
-} as const;
-const ALM_KINDS = ['syncTasks', 'comparisonReportTasks', 'summaryReportTasks'] as const;
+} as const satisfies Record<ActionType, string>;
+const ALM_KINDS = ['syncTasks', 'comparisonReportTasks', 'summaryReportTasks'] as const satisfies readonly AlmKind[];
 
-type ActionType = keyof typeof ACTION_IDS;
-type AlmKind = (typeof ALM_KINDS)[number];
-/** The kinds the fake serves: the four bulk action kinds and the three ALM kinds. */
+/** The kinds the Anaplan fake serves, e.g. `fakeTask(anaplanFake, { kind: 'syncTasks' })`: 4 bulk action, 3 ALM. */
 export type AnaplanFakeKind = ActionType | AlmKind;
 
 // Anaplan has no `blocked` (a task waits NOT_STARTED) and no `skipped`. The unknown state is made up.

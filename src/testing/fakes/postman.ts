@@ -7,8 +7,6 @@ import type { TaskState } from '../../index.js';
 import type { PostmanTaskKind } from '../../vendors/postman/index.js';
 import type { FakeKind, FakeTaskView, VendorFake } from '../fake.js';
 
-type Kind = PostmanTaskKind;
-
 /** Postman's words for an unfinished, a successful and a failed task, per family of kinds. */
 interface Words {
   open: string;
@@ -113,7 +111,7 @@ const ERROR_NAMES: Record<number, string> = {
 };
 
 /** Serves Postman's five task kinds for the testing kit; the element kind at `/specs/:elementId/tasks/:taskId`. */
-export const postmanFake: VendorFake<Kind> = {
+export const postmanFake: VendorFake<PostmanTaskKind> = {
   vendor: 'postman',
   kinds: {
     'api-task': apiTask,

@@ -19,7 +19,7 @@
  * const sync = await client.wait({ modelId, kind: 'syncTasks', taskId });
  * ```
  *
- * @module
+ * @module taskwait/anaplan
  */
 import type { TaskState } from '../../core/lifecycle.js';
 import { authorization, defineTask, defineVendor, type SnapshotFields } from '../../core/vendor.js';

@@ -17,6 +17,10 @@ import { openEnum } from '../../core/vendor.js';
  * added `CANCELLED` later); Anaplan's docs list all five. Unknown values are accepted.
  */
 export const AnaplanTaskStateSchema = openEnum(['NOT_STARTED', 'IN_PROGRESS', 'COMPLETE', 'CANCELLING', 'CANCELLED']);
+/**
+ * An Anaplan `taskState`: `NOT_STARTED`, `IN_PROGRESS`, `COMPLETE`, `CANCELLING`, `CANCELLED`, or another string a
+ * newer API sends. `COMPLETE` alone is not success.
+ */
 export type AnaplanTaskState = z.infer<typeof AnaplanTaskStateSchema>;
 
 /** When a task was created: epoch milliseconds (Integration API) or a date-time string (ALM API). */
@@ -48,6 +52,7 @@ export const TaskResultDetailSchema = z.looseObject({
   /** Further information as name/value pairs flattened into one list. SDK default `[]`. */
   values: z.array(z.string().nullable()).optional(),
 });
+/** One message of a {@link TaskResult}, e.g. an import's row counts or an error text. */
 export type TaskResultDetail = z.infer<typeof TaskResultDetailSchema>;
 
 /** The outcome of a completed task (`TaskResult`); a process nests one per action. */
@@ -68,6 +73,9 @@ export const TaskResultSchema = z.looseObject({
   startTime: z.string().optional(),
   duration: z.string().optional(),
 });
+/**
+ * What a finished bulk task did (`TaskResult`): check `successful`; a process holds one per action in `nestedResults`.
+ */
 export type TaskResult = z.infer<typeof TaskResultSchema>;
 
 /** A task as task lists give it (`TaskSummary`; the SDK reads `id` from `taskId`). */
@@ -76,6 +84,7 @@ export const TaskSummarySchema = z.looseObject({
   taskState: AnaplanTaskStateSchema,
   creationTime: CreationTimeSchema,
 });
+/** A task as `client.tasks()` and `client.almTasks()` yield it: its `taskId`, `taskState` and `creationTime`. */
 export type TaskSummary = z.infer<typeof TaskSummarySchema>;
 
 /** A bulk task that has not finished (`Task`). */
@@ -89,6 +98,7 @@ export const TaskSchema = z.looseObject({
   currentStep: z.string().nullable().optional(),
   type: z.string().optional(),
 });
+/** A bulk action task that has not finished (`Task`: `NOT_STARTED` or `IN_PROGRESS`), its `progress` 0 to 1. */
 export type Task = z.infer<typeof TaskSchema>;
 
 /** A finished bulk task (`CompletedTask`). Check `result.successful`. */
@@ -101,6 +111,7 @@ export const CompletedTaskSchema = z.looseObject({
   type: z.string().optional(),
   result: TaskResultSchema,
 });
+/** A bulk action task that has finished (`CompletedTask`); whether it did its job is `result.successful`. */
 export type CompletedTask = z.infer<typeof CompletedTaskSchema>;
 
 /**
@@ -115,6 +126,7 @@ export const OtherStateTaskSchema = z.looseObject({
   currentStep: z.string().nullable().optional(),
   result: TaskResultSchema.optional(),
 });
+/** A bulk action task in another state: `CANCELLING`, `CANCELLED`, or one this version does not know. */
 export type OtherStateTask = z.infer<typeof OtherStateTaskSchema>;
 
 /** Any bulk task, discriminated on `taskState`. */
@@ -125,6 +137,7 @@ export const TaskStatusSchema = z.discriminatedUnion(
     unionFallback: true,
   },
 );
+/** Any bulk action task, the `task` of a {@link TaskStatusPoll}; narrow on `taskState` to reach `result`. */
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 // ----- Envelopes -----
@@ -138,6 +151,7 @@ export const PagingSchema = z.looseObject({
   next: z.string().optional(),
   previous: z.string().optional(),
 });
+/** The offset paging of a list page (`Paging`): `offset`, `currentPageSize` and `totalSize`. */
 export type Paging = z.infer<typeof PagingSchema>;
 
 /** Response metadata (`Meta`). */
@@ -146,6 +160,7 @@ export const MetaSchema = z.looseObject({
   schema: z.string(),
   paging: PagingSchema.optional(),
 });
+/** The `meta` of an Anaplan response: its schema URL and, on a list page, its {@link Paging}. */
 export type Meta = z.infer<typeof MetaSchema>;
 
 /** Anaplan's own status of a response (`Status`); `code` is not always the HTTP status. */
@@ -153,6 +168,7 @@ export const StatusSchema = z.looseObject({
   code: z.number().int().optional(),
   message: z.string().optional(),
 });
+/** The `status` object in an Anaplan body: Anaplan's own `code` and `message`. */
 export type Status = z.infer<typeof StatusSchema>;
 
 /** Anaplan's error body, e.g. `{ status: { code: 403, message: "Forbidden" }, path, timestamp }`. */
@@ -161,6 +177,10 @@ export const ErrorResponseSchema = z.looseObject({
   path: z.string().optional(),
   timestamp: z.string().optional(),
 });
+/**
+ * An Anaplan error body, e.g. `{ status: { code: 403, message: 'Forbidden' } }`; an `HttpError` keeps it in
+ * `bodyExcerpt`.
+ */
 export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;
 
 /** The body of `GET …/{imports|exports|actions|processes}/{actionId}/tasks/{taskId}` (`_TaskStatusPoll`). */
@@ -169,6 +189,7 @@ export const TaskStatusPollSchema = z.looseObject({
   status: StatusSchema.optional(),
   task: TaskStatusSchema,
 });
+/** A bulk action task's status response, `{ meta, status, task }` (`_TaskStatusPoll`): the `raw` of its snapshots. */
 export type TaskStatusPoll = z.infer<typeof TaskStatusPollSchema>;
 
 /**
@@ -181,6 +202,7 @@ export const TaskListResponseSchema = z.looseObject({
   tasks: z.array(TaskSummarySchema).optional(),
   task: z.union([z.array(TaskSummarySchema), TaskSummarySchema]).optional(),
 });
+/** One page of a bulk action's tasks (`GET …/{actionId}/tasks`), in `tasks`, or in `task` for imports. */
 export type TaskListResponse = z.infer<typeof TaskListResponseSchema>;
 
 /** The task a `POST …/tasks` starts (`TaskWithUrl`): at least its id. */
@@ -190,6 +212,7 @@ export const TaskWithUrlSchema = z.looseObject({
   creationTime: CreationTimeSchema.optional(),
   taskUrl: z.string().optional(),
 });
+/** The task `client.start()` or `client.startAlm()` created (`TaskWithUrl`): its `taskId`, and maybe its `taskUrl`. */
 export type TaskWithUrl = z.infer<typeof TaskWithUrlSchema>;
 
 /** The answer to `POST …/tasks`: `{ task: TaskWithUrl }` with or without meta, or the bare task. */
@@ -197,6 +220,7 @@ export const TaskCreatedResponseSchema = z.union([
   z.looseObject({ meta: MetaSchema.optional(), status: StatusSchema.optional(), task: TaskWithUrlSchema }),
   TaskWithUrlSchema,
 ]);
+/** The answer to `POST …/tasks`: `{ task }` with or without `meta`, or the bare {@link TaskWithUrl}. */
 export type TaskCreatedResponse = z.infer<typeof TaskCreatedResponseSchema>;
 
 // ----- ALM API (sync, comparison report and summary report tasks) -----
@@ -206,6 +230,7 @@ export const ReportTaskErrorSchema = z.looseObject({
   title: z.string(),
   messageText: z.string(),
 });
+/** Why an ALM task failed (`ReportTaskError`): a `title` and a `messageText`, which the snapshot's error joins. */
 export type ReportTaskError = z.infer<typeof ReportTaskErrorSchema>;
 
 /**
@@ -218,6 +243,7 @@ export const SyncTaskResultSchema = z.looseObject({
   successful: z.boolean(),
   error: ReportTaskErrorSchema.optional(),
 });
+/** What a finished ALM sync did (`SyncTaskResult`): `successful`, the revisions, and the `error` when it failed. */
 export type SyncTaskResult = z.infer<typeof SyncTaskResultSchema>;
 
 /**
@@ -232,6 +258,7 @@ export const PendingTaskSchema = z.looseObject({
   currentStep: z.string().optional(),
   taskUrl: z.string().optional(),
 });
+/** An ALM sync or report task that has not finished (`PendingTask`: `NOT_STARTED` or `IN_PROGRESS`). */
 export type PendingTask = z.infer<typeof PendingTaskSchema>;
 
 /** A finished sync task (`CompletedSyncTask`). Check `result.successful`. */
@@ -243,6 +270,7 @@ export const CompletedSyncTaskSchema = z.looseObject({
   taskUrl: z.string().optional(),
   result: SyncTaskResultSchema,
 });
+/** An ALM sync task that has finished (`CompletedSyncTask`); whether it synced is `result.successful`. */
 export type CompletedSyncTask = z.infer<typeof CompletedSyncTaskSchema>;
 
 /** An ALM task in a state the ALM API does not document (it has no cancel). */
@@ -253,6 +281,7 @@ export const OtherStateAlmTaskSchema = z.looseObject({
   currentStep: z.string().optional(),
   taskUrl: z.string().optional(),
 });
+/** An ALM task in a state the ALM API does not document, e.g. `CANCELLED`, or one this version does not know. */
 export type OtherStateAlmTask = z.infer<typeof OtherStateAlmTaskSchema>;
 
 /** Any sync task, discriminated on `taskState` (the SDK's `SyncTask`). */
@@ -261,6 +290,9 @@ export const SyncTaskSchema = z.discriminatedUnion(
   [PendingTaskSchema, CompletedSyncTaskSchema, OtherStateAlmTaskSchema],
   { unionFallback: true },
 );
+/**
+ * Any ALM sync task (`SyncTask`), the `task` of a {@link SyncTaskStatusPoll}; narrow on `taskState` to reach `result`.
+ */
 export type SyncTask = z.infer<typeof SyncTaskSchema>;
 
 /** A report that was made (`ReportTaskResult`). */
@@ -271,6 +303,7 @@ export const ReportTaskResultSchema = z.looseObject({
   /** Where to download the report. */
   reportFileUrl: z.string(),
 });
+/** A comparison or summary report that was made (`ReportTaskResult`): download it from `reportFileUrl`. */
 export type ReportTaskResult = z.infer<typeof ReportTaskResultSchema>;
 
 /** A report that could not be made (`ReportTaskFailureResult`). */
@@ -280,6 +313,7 @@ export const ReportTaskFailureResultSchema = z.looseObject({
   successful: z.literal(false),
   error: ReportTaskErrorSchema,
 });
+/** A comparison or summary report that could not be made (`ReportTaskFailureResult`): see `error`. */
 export type ReportTaskFailureResult = z.infer<typeof ReportTaskFailureResultSchema>;
 
 /** A finished comparison or summary report task (`CompletedReportTask`), its result discriminated on `successful`. */
@@ -293,6 +327,9 @@ export const CompletedReportTaskSchema = z.looseObject({
     error: 'successful must be true or false',
   }),
 });
+/**
+ * A comparison or summary report task that has finished (`CompletedReportTask`); narrow its `result` on `successful`.
+ */
 export type CompletedReportTask = z.infer<typeof CompletedReportTaskSchema>;
 
 /** Any report task, discriminated on `taskState` (the SDK's `ReportTask`). */
@@ -301,6 +338,7 @@ export const ReportTaskSchema = z.discriminatedUnion(
   [PendingTaskSchema, CompletedReportTaskSchema, OtherStateAlmTaskSchema],
   { unionFallback: true },
 );
+/** Any comparison or summary report task (`ReportTask`); narrow on `taskState`, then on `result.successful`. */
 export type ReportTask = z.infer<typeof ReportTaskSchema>;
 
 /** The body of `GET /models/{modelId}/alm/syncTasks/{taskId}` (`_SyncTaskStatusPoll`). */
@@ -309,6 +347,7 @@ export const SyncTaskStatusPollSchema = z.looseObject({
   status: StatusSchema.optional(),
   task: SyncTaskSchema,
 });
+/** An ALM sync task's status response, `{ meta, status, task }` (`_SyncTaskStatusPoll`): the `raw` of its snapshots. */
 export type SyncTaskStatusPoll = z.infer<typeof SyncTaskStatusPollSchema>;
 
 /** The body of `GET /models/{modelId}/alm/{comparisonReportTasks|summaryReportTasks}/{taskId}` (`_ReportTaskStatusPoll`). */
@@ -317,6 +356,10 @@ export const ReportTaskStatusPollSchema = z.looseObject({
   status: StatusSchema.optional(),
   task: ReportTaskSchema,
 });
+/**
+ * A comparison or summary report task's status response, `{ meta, status, task }` (`_ReportTaskStatusPoll`): the `raw`
+ * of its snapshots.
+ */
 export type ReportTaskStatusPoll = z.infer<typeof ReportTaskStatusPollSchema>;
 
 /** `GET /models/{modelId}/alm/syncTasks`. With no task in the last 48 hours `tasks` is left out. */
@@ -325,4 +368,8 @@ export const SyncTaskListResponseSchema = z.looseObject({
   status: StatusSchema.optional(),
   tasks: z.array(TaskSummarySchema).optional(),
 });
+/**
+ * One page of a model's ALM sync tasks (`GET /models/{modelId}/alm/syncTasks`); `tasks` is absent when none ran in 48
+ * hours.
+ */
 export type SyncTaskListResponse = z.infer<typeof SyncTaskListResponseSchema>;

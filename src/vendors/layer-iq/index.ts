@@ -2,7 +2,7 @@
  * The Layer IQ Public API (IT-asset inventory): bulk ingest, normalize, bulk update and bulk
  * delete run as tasks. `import { layerIq } from 'taskwait/layer-iq'`.
  *
- * @module
+ * @module taskwait/layer-iq
  */
 import { z } from 'zod';
 import type { TaskState } from '../../core/lifecycle.js';

@@ -14,18 +14,27 @@ const DateTime = z.string();
 
 /** The status of a task. Unknown values are accepted (they map to `unknown`). */
 export const TaskStatusSchema = openEnum(['QUEUED', 'RUNNING', 'COMPLETE', 'FAILED', 'CANCELED']);
+/**
+ * A Layer IQ task's `status`: `QUEUED`, `RUNNING`, `COMPLETE`, `FAILED`, `CANCELED`, or another string a newer API
+ * sends.
+ */
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 /** What a task does: a bulk import, a normalize-only preview, a bulk update or a bulk soft-delete. */
 export const TaskModeSchema = openEnum(['INGEST', 'NORMALIZE', 'UPDATE', 'DELETE']);
+/**
+ * What a Layer IQ task does (`mode`): `INGEST`, `NORMALIZE`, `UPDATE` or `DELETE`, or another string a newer API sends.
+ */
 export type TaskMode = z.infer<typeof TaskModeSchema>;
 
 /** `DELTA` upserts only the rows sent; `FULL` may soft-retire assets absent from the batch. */
 export const SyncModeSchema = openEnum(['DELTA', 'FULL']);
+/** How an ingest treats assets absent from the batch: `DELTA` leaves them, `FULL` may soft-retire them. */
 export type SyncMode = z.infer<typeof SyncModeSchema>;
 
 /** The severity of a {@link TaskIssue}. */
 export const TaskIssueSeveritySchema = openEnum(['ERROR', 'WARNING', 'INFO']);
+/** How serious a {@link TaskIssue} is: `ERROR`, `WARNING` or `INFO`. An `ERROR` makes a `COMPLETE` task `partial`. */
 export type TaskIssueSeverity = z.infer<typeof TaskIssueSeveritySchema>;
 
 /**
@@ -44,6 +53,10 @@ export const TaskCountsSchema = z.looseObject({
   skipped: z.int().optional(),
   updated: z.int().optional(),
 });
+/**
+ * A task's row counters (`received`, `inserted`, `updated`, `skipped`, `failed`, ...), each optional; `failed > 0`
+ * makes a `COMPLETE` task `partial`.
+ */
 export type TaskCounts = z.infer<typeof TaskCountsSchema>;
 
 /**
@@ -59,6 +72,10 @@ export const TaskIssueSchema = z.looseObject({
   severity: TaskIssueSeveritySchema,
   identifier: z.string().nullable().optional(),
 });
+/**
+ * One issue of a Layer IQ task, as `client.issues()` yields it: a row's outcome, or a run-level notice when `rowIndex`
+ * is below 0.
+ */
 export type TaskIssue = z.infer<typeof TaskIssueSchema>;
 
 const guessed = <T extends z.ZodType>(schema: T) => schema.nullable().optional().catch(undefined);
@@ -80,6 +97,7 @@ export const PaginationSchema = z.looseObject({
   /** The URL of the next page, absolute or relative. */
   next: guessed(z.string()),
 });
+/** The paging of a collection embedded in a task. Undocumented by Layer IQ: every field is a guess and optional. */
 export type Pagination = z.infer<typeof PaginationSchema>;
 
 /** One asset row of an ingest (`IngestAssetInput`). Only `identifier` is required. */
@@ -109,6 +127,7 @@ export const IngestAssetInputSchema = z.looseObject({
   weightUnit: z.string().optional(),
   year: z.int().optional(),
 });
+/** One asset row to import with `client.ingest()` (`IngestAssetInput`); only `identifier` is required. */
 export type IngestAssetInput = z.infer<typeof IngestAssetInputSchema>;
 
 /**
@@ -122,6 +141,10 @@ export const NormalizedRowSchema = IngestAssetInputSchema.partial().extend({
   /** The row's index in the submitted batch, if the server says. */
   rowIndex: z.int().optional(),
 });
+/**
+ * A cleaned row of a NORMALIZE task, as `client.normalizedRows()` yields it, with its inline `issues`; it can be passed
+ * back to `ingest()`.
+ */
 export type NormalizedRow = z.infer<typeof NormalizedRowSchema>;
 
 /** A collection as the API wraps it: `{ data, pagination }`. */
@@ -130,10 +153,18 @@ export const collectionOf = <Item extends z.ZodType>(item: Item) =>
 
 /** The embedded `issues` collection of a task. */
 export const TaskIssueCollectionSchema = collectionOf(TaskIssueSchema);
+/**
+ * The first page of a task's `issues`, embedded in the {@link Task} as `{ data, pagination }`; `client.issues()` walks
+ * them all.
+ */
 export type TaskIssueCollection = z.infer<typeof TaskIssueCollectionSchema>;
 
 /** The embedded `normalizedRows` collection of a NORMALIZE task. */
 export const NormalizedRowCollectionSchema = collectionOf(NormalizedRowSchema);
+/**
+ * The first page of a NORMALIZE task's `normalizedRows`, embedded as `{ data, pagination }`; `client.normalizedRows()`
+ * walks them all.
+ */
 export type NormalizedRowCollection = z.infer<typeof NormalizedRowCollectionSchema>;
 
 /** An asynchronous task (`Task`): an ingest, normalize, bulk update or bulk delete run. */
@@ -155,6 +186,10 @@ export const TaskSchema = z.looseObject({
   progressPercent: z.int().optional(),
   syncMode: SyncModeSchema.nullable().optional(),
 });
+/**
+ * A Layer IQ task (`Task`) as its status URL returns it: a snapshot's `raw`, with its `counts`, `progress` (0 to 1) and
+ * embedded issues.
+ */
 export type Task = z.infer<typeof TaskSchema>;
 
 /** The body of a bulk import (`IngestRequest`). */
@@ -166,10 +201,15 @@ export const IngestRequestSchema = z.looseObject({
   reviveArchived: z.boolean().optional(),
   syncMode: SyncModeSchema.optional(),
 });
+/**
+ * The body of `POST /assets/ingest` (`IngestRequest`): 1 to 10,000 assets and the sync options. `client.ingest()`
+ * builds it.
+ */
 export type IngestRequest = z.infer<typeof IngestRequestSchema>;
 
 /** The body of a 202 Accepted answer to an asynchronous operation. */
 export const TaskAcceptedSchema = z.looseObject({ taskId: z.string().min(1) });
+/** The body of the 202 that starts a task: `{ taskId }`; the status URL comes in its `Location` header. */
 export type TaskAccepted = z.infer<typeof TaskAcceptedSchema>;
 
 /** The `type` of a webhook delivery. */
@@ -183,6 +223,10 @@ export const WebhookEventTypeSchema = openEnum([
   'asset.bulk_delete.completed',
   'asset.bulk_delete.failed',
 ]);
+/**
+ * What a webhook delivery reports, e.g. `asset.ingest.completed` or `asset.bulk_delete.failed`, or another string a
+ * newer API sends.
+ */
 export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
 
 /** The `data` of a webhook delivery: the task as it ended. */
@@ -197,6 +241,10 @@ export const WebhookEventDataSchema = z.looseObject({
   taskUrl: z.string(),
   error: z.string().nullable().optional(),
 });
+/**
+ * The task a webhook delivery reports, as it ended (`COMPLETE` or `FAILED`); `client.webhookRef(data)` names it for
+ * `wait()`.
+ */
 export type WebhookEventData = z.infer<typeof WebhookEventDataSchema>;
 
 /** The JSON body POSTed to a webhook endpoint when a task reaches a terminal state (`WebhookEvent`). */
@@ -207,4 +255,8 @@ export const WebhookEventSchema = z.looseObject({
   createdAt: DateTime,
   data: WebhookEventDataSchema,
 });
+/**
+ * A webhook delivery (`WebhookEvent`), as {@link verifyWebhook} returns it once its signature checks out; dedupe on
+ * `id`.
+ */
 export type WebhookEvent = z.infer<typeof WebhookEventSchema>;

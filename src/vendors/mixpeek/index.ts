@@ -12,7 +12,7 @@
  * for await (const failed of client.tasks({ status: 'FAILED' })) console.log(failed.task_id);
  * ```
  *
- * @module
+ * @module taskwait/mixpeek
  */
 import { z } from 'zod';
 import type { TaskState } from '../../core/lifecycle.js';

@@ -26,6 +26,10 @@ export const TaskStatusEnumSchema = openEnum([
   'ARCHIVED',
   'SUSPENDED',
 ]);
+/**
+ * A Mixpeek task's `status` (`TaskStatusEnum`), e.g. `'PROCESSING'`, or another string a newer API sends; {@link
+ * MIXPEEK_STATES} gives its canonical state.
+ */
 export type TaskStatusEnum = z.infer<typeof TaskStatusEnumSchema>;
 
 /** The operation a task performs (`TaskType`). Open: Mixpeek adds types, and its list filter examples use upper case. */
@@ -60,10 +64,12 @@ export const TaskTypeSchema = openEnum([
   'plugin_custom',
   'model_custom',
 ]);
+/** What a Mixpeek task does (`TaskType`), e.g. `'api_buckets_batches_process'`, or another string a newer API sends. */
 export type TaskType = z.infer<typeof TaskTypeSchema>;
 
 /** One input or output of a task (`TaskResponseInputsInner`): an id string or a free-form object. */
 export const TaskResponseInputsInnerSchema = z.union([z.string(), z.looseObject({})]);
+/** One of a task's `inputs` or `outputs`: an id string or a free-form object. */
 export type TaskResponseInputsInner = z.infer<typeof TaskResponseInputsInnerSchema>;
 
 /** Progress information for a task (`TaskProgress`). Every field defaults to 0. */
@@ -75,6 +81,7 @@ export const TaskProgressSchema = z.looseObject({
   /** Progress percentage, 0 to 100. */
   percentage: z.number().default(0),
 });
+/** How far a task has got (`TaskProgress`): documents processed of the total, and a percentage 0 to 100. */
 export type TaskProgress = z.infer<typeof TaskProgressSchema>;
 
 /**
@@ -102,6 +109,10 @@ export const TaskAdditionalDataSchema = z.looseObject({
   /** The first five object ids of a batch. */
   sample_object_ids: z.array(z.string()).nullable().optional(),
 });
+/**
+ * A task's `additional_data`: the failure details (`error`), and batch fields such as `batch_id` and `current_tier` of
+ * `total_tiers`.
+ */
 export type TaskAdditionalData = z.infer<typeof TaskAdditionalDataSchema>;
 
 /**
@@ -121,6 +132,10 @@ export const TaskResponseSchema = z.looseObject({
   /** Flattened failure text (the name in Mixpeek's docstring and docs site examples). */
   error_message: z.string().nullable().optional(),
 });
+/**
+ * A Mixpeek task as `GET /v1/tasks/{task_id}` returns it (`TaskResponse`): a snapshot's `raw`, and what
+ * `client.tasks()` yields.
+ */
 export type TaskResponse = z.infer<typeof TaskResponseSchema>;
 
 /** Pagination of a list (`PaginationResponse`): use `next_cursor`; totals only with `include_total=true`. */
@@ -133,6 +148,7 @@ export const PaginationResponseSchema = z.looseObject({
   previous_page: z.string().nullable().optional(),
   next_cursor: z.string().nullable().optional(),
 });
+/** The `pagination` of a task list page: `next_cursor` leads on; the totals are filled only with `includeTotal`. */
 export type PaginationResponse = z.infer<typeof PaginationResponseSchema>;
 
 /**
@@ -146,6 +162,10 @@ export const ListTasksRequestSchema = z.looseObject({
   sort: z.looseObject({}).nullable().optional(),
   search: z.string().nullable().optional(),
 });
+/**
+ * The filters `client.tasks()` sends as the `POST /v1/tasks/list` body (`ListTasksRequest`), e.g. `{ status: 'FAILED'
+ * }`.
+ */
 export type ListTasksRequest = z.input<typeof ListTasksRequestSchema>;
 
 /** One page of `POST /v1/tasks/list` (`ListTasksResponse`). */
@@ -153,6 +173,7 @@ export const ListTasksResponseSchema = z.looseObject({
   results: z.array(TaskResponseSchema),
   pagination: PaginationResponseSchema,
 });
+/** One page of `POST /v1/tasks/list` (`ListTasksResponse`): the tasks in `results`, and its `pagination`. */
 export type ListTasksResponse = z.infer<typeof ListTasksResponseSchema>;
 
 /** The answer to `DELETE /v1/tasks/{task_id}` (`GenericDeleteResponse`). */
@@ -160,4 +181,5 @@ export const GenericDeleteResponseSchema = z.looseObject({
   message: z.string().default('Successfully deleted'),
   success: z.boolean().default(true),
 });
+/** Mixpeek's answer to killing a task with `DELETE /v1/tasks/{task_id}`: `{ success, message }`. */
 export type GenericDeleteResponse = z.infer<typeof GenericDeleteResponseSchema>;

@@ -22,7 +22,7 @@
  * await client.wait(response.headers.get('location') as `https://${string}`); // a 202's Location
  * ```
  *
- * @module
+ * @module taskwait/postman
  */
 import { isTerminal, type TaskState } from '../../core/lifecycle.js';
 import { apiKeyHeader, defineTask, defineVendor, type SnapshotFields } from '../../core/vendor.js';
@@ -51,7 +51,11 @@ const DOCUMENTED = [
   ...AsyncTaskFailedStatusSchema.values,
 ] as const;
 
-/** A status some Postman task kind documents. */
+/**
+ * A status some Postman task kind documents.
+ *
+ * @useDeclaredType
+ */
 export type PostmanStatus = (typeof DOCUMENTED)[number];
 
 /** Every status any Postman task kind documents, once each. */
@@ -152,7 +156,11 @@ const tasks = {
   'element-task': elementTask,
 };
 
-/** The name of a Postman task kind: a snapshot's `kind`. */
+/**
+ * The name of a Postman task kind, e.g. `'collection-update'`: a snapshot's `kind`.
+ *
+ * @useDeclaredType
+ */
 export type PostmanTaskKind = keyof typeof tasks;
 
 /**

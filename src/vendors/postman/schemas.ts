@@ -16,14 +16,17 @@ import { openEnum } from '../../core/vendor.js';
 
 /** The API task's current status (`GetStatusOfAnAsyncTaskStatus`). Unknown values are accepted. */
 export const GetStatusOfAnAsyncTaskStatusSchema = openEnum(['pending', 'failed', 'completed']);
+/** An API task's `status`: `pending`, `completed`, `failed`, or another string a newer API sends. */
 export type GetStatusOfAnAsyncTaskStatus = z.infer<typeof GetStatusOfAnAsyncTaskStatusSchema>;
 
 /** The model the task operates on (`MetaModel`). Open. */
 export const MetaModelSchema = openEnum(['collection', 'api-version']);
+/** What an API task works on (`meta.model`): `collection` or `api-version`, or another string. */
 export type MetaModel = z.infer<typeof MetaModelSchema>;
 
 /** The task's action (`Action`). Open. */
 export const ActionSchema = openEnum(['update', 'create']);
+/** What an API task does (`meta.action`): `create` or `update`, or another string. */
 export type Action = z.infer<typeof ActionSchema>;
 
 /** The response's non-standard meta information (`GetStatusOfAnAsyncTaskMeta`). */
@@ -33,6 +36,7 @@ export const GetStatusOfAnAsyncTaskMetaSchema = z.looseObject({
   model: MetaModelSchema.optional(),
   action: ActionSchema.optional(),
 });
+/** An API task's `meta`: the endpoint URL that created it, its `model` and its `action`. */
 export type GetStatusOfAnAsyncTaskMeta = z.infer<typeof GetStatusOfAnAsyncTaskMetaSchema>;
 
 /** One resource the task produced or changed (`Details1Resources`). */
@@ -42,6 +46,7 @@ export const Details1ResourcesSchema = z.looseObject({
   /** The task's assigned resource URL. */
   url: z.string().optional(),
 });
+/** A resource an API task created or changed: its `id` and `url`. */
 export type Details1Resources = z.infer<typeof Details1ResourcesSchema>;
 
 /** The task's error (the seed's `Error`; renamed so it does not shadow the global `Error`). */
@@ -49,6 +54,7 @@ export const Details2ErrorSchema = z.looseObject({
   /** The task's error message. */
   message: z.string().optional(),
 });
+/** The error of a failed API task: its `message`. */
 export type Details2Error = z.infer<typeof Details2ErrorSchema>;
 
 // Each member rules out the other's key, so a wrong `error` can't slip through as an unknown
@@ -59,6 +65,7 @@ export const Details1Schema = z.looseObject({
   resources: z.array(Details1ResourcesSchema).optional(),
   error: z.never().optional(),
 });
+/** The `details` of a successful task: the `resources` it created or changed. */
 export type Details1 = z.infer<typeof Details1Schema>;
 
 /** Information about the error that occurred during the task's processing (`Details2`). */
@@ -66,6 +73,7 @@ export const Details2Schema = z.looseObject({
   error: Details2ErrorSchema.optional(),
   resources: z.never().optional(),
 });
+/** The `details` of a failed task: its `error`. */
 export type Details2 = z.infer<typeof Details2Schema>;
 
 /**
@@ -73,6 +81,7 @@ export type Details2 = z.infer<typeof Details2Schema>;
  * `details.error !== undefined` (or read `details.error?.message` on either member).
  */
 export const DetailsSchema = z.union([Details1Schema, Details2Schema]);
+/** A task's `details`: resources on success or an error on failure; narrow with `details.error !== undefined`. */
 export type Details = z.infer<typeof DetailsSchema>;
 
 /** The status of an asynchronous API task (`GetStatusOfAnAsyncTask`, spec `getStatusOfAnAsyncApiTask`). */
@@ -87,6 +96,10 @@ export const GetStatusOfAnAsyncTaskSchema = z.looseObject({
   /** When the task was last updated. */
   updatedAt: z.string().optional(),
 });
+/**
+ * A Postman API task as `GET /apis/{apiId}/tasks/{taskId}` returns it (`GetStatusOfAnAsyncTask`): the `raw` of an
+ * `api-task` snapshot.
+ */
 export type GetStatusOfAnAsyncTask = z.infer<typeof GetStatusOfAnAsyncTaskSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -94,6 +107,7 @@ export type GetStatusOfAnAsyncTask = z.infer<typeof GetStatusOfAnAsyncTaskSchema
 
 /** The status of a collection update task. Open. */
 export const GetCollectionUpdatesTasksStatusSchema = openEnum(['successful', 'failed', 'in-progress']);
+/** A collection update task's `status`: `in-progress`, `successful`, `failed`, or another string a newer API sends. */
 export type GetCollectionUpdatesTasksStatus = z.infer<typeof GetCollectionUpdatesTasksStatusSchema>;
 
 /** An asynchronous collection update task (`getCollectionUpdatesTasks`), started by `PUT /collections/{id}` with `Prefer: respond-async`. */
@@ -102,6 +116,10 @@ export const GetCollectionUpdatesTasksSchema = z.looseObject({
   id: z.string().optional(),
   status: GetCollectionUpdatesTasksStatusSchema.optional(),
 });
+/**
+ * A collection update task as `GET /collection-updates-tasks/{taskId}` returns it: the `raw` of a `collection-update`
+ * snapshot.
+ */
 export type GetCollectionUpdatesTasks = z.infer<typeof GetCollectionUpdatesTasksSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -109,6 +127,7 @@ export type GetCollectionUpdatesTasks = z.infer<typeof GetCollectionUpdatesTasks
 
 /** The status of a merge or pull task (`TaskStatusResponseStatus`). Open. */
 export const TaskStatusResponseStatusSchema = openEnum(['successful', 'in-progress', 'failed']);
+/** A merge or pull task's `status`: `in-progress`, `successful`, `failed`, or another string a newer API sends. */
 export type TaskStatusResponseStatus = z.infer<typeof TaskStatusResponseStatusSchema>;
 
 /** Information about a merge's error (`DetailsError`). */
@@ -116,12 +135,14 @@ export const DetailsErrorSchema = z.looseObject({
   /** The error message. */
   message: z.string().optional(),
 });
+/** The error of a failed merge or pull task: its `message`. */
 export type DetailsError = z.infer<typeof DetailsErrorSchema>;
 
 /** If the task failed, information about the error (`TaskStatusResponseDetails`). */
 export const TaskStatusResponseDetailsSchema = z.looseObject({
   error: DetailsErrorSchema.optional(),
 });
+/** The `details` of a merge or pull task: its `error`, when it failed. */
 export type TaskStatusResponseDetails = z.infer<typeof TaskStatusResponseDetailsSchema>;
 
 /** A collection merge or pull task (`TaskStatusResponse`). Kept 24 hours after it ends; a 404 after. */
@@ -131,6 +152,10 @@ export const TaskStatusResponseSchema = z.looseObject({
   status: TaskStatusResponseStatusSchema.optional(),
   details: TaskStatusResponseDetailsSchema.optional(),
 });
+/**
+ * A collection merge or pull task as `GET /collection-merges-tasks/{taskId}` returns it (`TaskStatusResponse`): the
+ * `raw` of a `collection-merge` snapshot.
+ */
 export type TaskStatusResponse = z.infer<typeof TaskStatusResponseSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -138,6 +163,9 @@ export type TaskStatusResponse = z.infer<typeof TaskStatusResponseSchema>;
 
 /** The status of a collection duplication task (`TaskStatus`). Open. */
 export const TaskStatusSchema = openEnum(['processing', 'completed', 'failed']);
+/**
+ * A collection duplication task's `status`: `processing`, `completed`, `failed`, or another string a newer API sends.
+ */
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 /** Information about the duplication task (`DuplicateCollectionResponseTask`). */
@@ -148,12 +176,17 @@ export const DuplicateCollectionResponseTaskSchema = z.looseObject({
   /** If the task failed, the reason why it failed to complete. */
   reason: z.string().nullable().optional(),
 });
+/** A collection duplication task: its `id`, `status` and, when it failed, the `reason`. */
 export type DuplicateCollectionResponseTask = z.infer<typeof DuplicateCollectionResponseTaskSchema>;
 
 /** A collection duplication task (`DuplicateCollectionResponse`): the task sits under `task`. */
 export const DuplicateCollectionResponseSchema = z.looseObject({
   task: DuplicateCollectionResponseTaskSchema.optional(),
 });
+/**
+ * A collection duplication task as `GET /collection-duplicate-tasks/{taskId}` returns it, the task under `task`: the
+ * `raw` of a `collection-duplicate` snapshot.
+ */
 export type DuplicateCollectionResponse = z.infer<typeof DuplicateCollectionResponseSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -161,10 +194,12 @@ export type DuplicateCollectionResponse = z.infer<typeof DuplicateCollectionResp
 
 /** The kind of element whose task it is (`ElementType`). Open. */
 export const ElementTypeSchema = openEnum(['collections', 'specs']);
+/** Whose task an element task is: `collections` or `specs` (the first segment of its URL), or another string. */
 export type ElementType = z.infer<typeof ElementTypeSchema>;
 
 /** The model a spec or collection task operates on (`GetAsyncTaskStatusMetaModel`). Open. */
 export const GetAsyncTaskStatusMetaModelSchema = openEnum(['collection', 'spec']);
+/** What an element task works on (`meta.model`): `collection` or `spec`, or another string. */
 export type GetAsyncTaskStatusMetaModel = z.infer<typeof GetAsyncTaskStatusMetaModelSchema>;
 
 /** The response's non-standard meta information (`GetAsyncTaskStatusMeta`, `AsyncTaskFailedMeta`). */
@@ -173,6 +208,7 @@ export const GetAsyncTaskStatusMetaSchema = z.looseObject({
   action: z.string().optional(),
   model: GetAsyncTaskStatusMetaModelSchema.optional(),
 });
+/** An element task's `meta`: its `action` and `model`. */
 export type GetAsyncTaskStatusMeta = z.infer<typeof GetAsyncTaskStatusMetaSchema>;
 
 /** A spec or collection generation task that is pending, done or failed (`GetAsyncCollectionTaskStatus1`, "Get Async Task Status"). */
@@ -182,10 +218,12 @@ export const GetAsyncCollectionTaskStatus1Schema = z.looseObject({
   details: DetailsSchema.optional(),
   status: GetStatusOfAnAsyncTaskStatusSchema.optional(),
 });
+/** An element task, pending, done or failed, whose `details` is an object (`GetAsyncCollectionTaskStatus1`). */
 export type GetAsyncCollectionTaskStatus1 = z.infer<typeof GetAsyncCollectionTaskStatus1Schema>;
 
 /** The status of a failed task (`AsyncTaskFailedStatus`): only `failed` is documented. Open. */
 export const AsyncTaskFailedStatusSchema = openEnum(['failed']);
+/** The `status` of an {@link AsyncTaskFailed}: `failed`, or another string. */
 export type AsyncTaskFailedStatus = z.infer<typeof AsyncTaskFailedStatusSchema>;
 
 /** A failed spec or collection generation task (`AsyncTaskFailed`): `details` is the error text. */
@@ -195,10 +233,15 @@ export const AsyncTaskFailedSchema = z.looseObject({
   meta: GetAsyncTaskStatusMetaSchema.optional(),
   status: AsyncTaskFailedStatusSchema.optional(),
 });
+/** A failed element task whose `details` is the error text (`AsyncTaskFailed`); it always means failure. */
 export type AsyncTaskFailed = z.infer<typeof AsyncTaskFailedSchema>;
 
 /** The status of a spec's or collection's async task (`GetAsyncCollectionTaskStatus`): either form. */
 export const GetAsyncCollectionTaskStatusSchema = z.union([GetAsyncCollectionTaskStatus1Schema, AsyncTaskFailedSchema]);
+/**
+ * A spec or collection generation task as `GET /{elementType}/{elementId}/tasks/{taskId}` returns it, in either form:
+ * the `raw` of an `element-task` snapshot.
+ */
 export type GetAsyncCollectionTaskStatus = z.infer<typeof GetAsyncCollectionTaskStatusSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -226,4 +269,8 @@ export const PostmanTaskRefSchema = z.union([ApiTaskRefSchema, CollectionTaskRef
   error: () =>
     'expected { apiId, taskId }, { kind: "collection-update" | "collection-merge" | "collection-duplicate", taskId } or { elementType, elementId, taskId }',
 });
+/**
+ * How `client.wait()`, `get()` and the rest name a Postman task: `{ apiId, taskId }`, `{ kind, taskId }` or `{
+ * elementType, elementId, taskId }`.
+ */
 export type PostmanTaskRef = z.input<typeof PostmanTaskRefSchema>;

@@ -11,7 +11,7 @@
  * const buyer = await client.result(done);
  * ```
  *
- * @module
+ * @module taskwait/softwareone
  */
 import { z } from 'zod';
 import type { TaskSnapshot } from '../../core/lifecycle.js';

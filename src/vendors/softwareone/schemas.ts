@@ -35,6 +35,10 @@ const ResponseTaskId = z
 
 /** Every documented task status. Casing is not settled: the JSON examples are PascalCase, prose and mock server lowercase. */
 export const TaskStatusSchema = openEnum(['Queued', 'Blocked', 'Processing', 'Rescheduled', 'Completed', 'Failed']);
+/**
+ * A SoftwareOne task's `status`: `Queued`, `Blocked`, `Processing`, `Rescheduled`, `Completed`, `Failed` (any casing),
+ * or another string.
+ */
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 /** A `service` reference, e.g. a task's `owner`: `{ id: "SVC-0001", name: "platform", revision: 1 }`. */
@@ -44,6 +48,7 @@ export const ServiceReferenceSchema = z.looseObject({
   name: z.string().optional(),
   revision: z.number().int().optional(),
 });
+/** A reference to a platform service (`SVC-XXXX`), e.g. a {@link Task}'s `owner`. */
 export type ServiceReference = z.infer<typeof ServiceReferenceSchema>;
 
 /** The documented account types. */
@@ -62,6 +67,7 @@ export const AccountReferenceSchema = z.looseObject({
   href: z.string().optional(),
   icon: z.string().nullable().optional(),
 });
+/** A reference to an account (`ACC-XXXX-XXXX`), e.g. one entry of a {@link Task}'s `access`. */
 export type AccountReference = z.infer<typeof AccountReferenceSchema>;
 
 /** The user, token or service that caused an audit event (`by`). */
@@ -71,6 +77,7 @@ export const AuditActorSchema = z.looseObject({
   icon: z.string().nullable().optional(),
   revision: z.number().int().optional(),
 });
+/** Who caused an audit event (`by`): a user, a token or a service. */
 export type AuditActor = z.infer<typeof AuditActorSchema>;
 
 /** One audit event: when it last happened (`at`), by whom, on behalf of which account. */
@@ -80,6 +87,7 @@ export const AuditEventSchema = z.looseObject({
   by: AuditActorSchema.optional(),
   of: AccountReferenceSchema.optional(),
 });
+/** One audit event: when it last happened (`at`, ISO 8601), by whom, and for which account. */
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 
 /**
@@ -94,6 +102,10 @@ export const AuditSchema = z.looseObject({
   /** Not documented for tasks: assumed from the platform's one-event-per-transition convention. */
   failed: AuditEventSchema.optional(),
 });
+/**
+ * A task's audit trail: the latest `created`, `updated`, `started`, `completed` and `failed` event, each absent until
+ * it happens.
+ */
 export type Audit = z.infer<typeof AuditSchema>;
 
 /** A reference to the business object a task is about, e.g. `{ id: "BUY-1190-0394" }`. */
@@ -101,6 +113,7 @@ export const ObjectReferenceSchema = z.looseObject({
   id: z.string(),
   name: z.string().optional(),
 });
+/** The business object a task is about, e.g. `{ id: 'BUY-1190-0394' }`. */
 export type ObjectReference = z.infer<typeof ObjectReferenceSchema>;
 
 /**
@@ -114,6 +127,7 @@ export const TaskReferenceSchema = z.looseObject({
   status: TaskStatusSchema.optional(),
   code: z.string().optional(),
 });
+/** A reference to a task: a task's `parent`, or the `task` of a {@link TaskLog}. */
 export type TaskReference = z.infer<typeof TaskReferenceSchema>;
 
 /**
@@ -163,6 +177,10 @@ export const TaskSchema = z.looseObject({
   /** The accounts with access to the task and its result. */
   access: z.array(AccountReferenceSchema).optional(),
 });
+/**
+ * A SoftwareOne task as `GET /v1/system/tasks/{id}` returns it: a snapshot's `raw`, and what `client.tasks()` yields.
+ * `progress` is a percent.
+ */
 export type Task = z.infer<typeof TaskSchema>;
 
 /** A task log record: a step, a start, a failure, ... of one task's execution. */
@@ -185,6 +203,10 @@ export const TaskLogSchema = z.looseObject({
   revision: z.number().int().optional(),
   audit: AuditSchema.optional(),
 });
+/**
+ * A task log record, as `client.logs()` yields it: one step of the task's run, with its `message`, `severity` and
+ * `progress`.
+ */
 export type TaskLog = z.infer<typeof TaskLogSchema>;
 
 /** RQL paging: `total` is the number of records that match, whatever the page. */
@@ -193,6 +215,7 @@ export const PaginationSchema = z.looseObject({
   limit: z.number().int(),
   total: z.number().int(),
 });
+/** RQL paging of a list page: its `offset` and `limit`, and the `total` of matching records. */
 export type Pagination = z.infer<typeof PaginationSchema>;
 
 /** The `$meta` of a list: paging, and the query parts or fields the server ignored or left out. */
@@ -201,6 +224,7 @@ export const ListMetaSchema = z.looseObject({
   ignored: z.array(z.string()).optional(),
   omitted: z.array(z.string()).optional(),
 });
+/** The `$meta` of a list page: its {@link Pagination}, and the query parts `ignored` or fields `omitted`. */
 export type ListMeta = z.infer<typeof ListMetaSchema>;
 
 /** The RQL list envelope `{ $meta, data }` around items of `item`. */
@@ -210,9 +234,11 @@ export function listSchema<Item extends z.ZodType>(item: Item) {
 
 /** The envelope of `GET /v1/system/tasks`. */
 export const TaskListSchema = listSchema(TaskSchema);
+/** One page of `GET /v1/system/tasks`: `{ $meta, data }` with {@link Task}s in `data`. */
 export type TaskList = z.infer<typeof TaskListSchema>;
 /** The envelope of `GET /v1/system/tasks/{id}/logs`. */
 export const TaskLogListSchema = listSchema(TaskLogSchema);
+/** One page of `GET /v1/system/tasks/{id}/logs`: `{ $meta, data }` with {@link TaskLog}s in `data`. */
 export type TaskLogList = z.infer<typeof TaskLogListSchema>;
 
 /** One validation error of an {@link PlatformErrorSchema} in its list form. */
@@ -222,6 +248,7 @@ export const ErrorDetailSchema = z.looseObject({
   id: z.string().optional(),
   parameters: z.record(z.string(), z.unknown()).optional(),
 });
+/** One validation error of a {@link PlatformError} whose `errors` is a list. */
 export type ErrorDetail = z.infer<typeof ErrorDetailSchema>;
 
 /**
@@ -241,4 +268,5 @@ export const PlatformErrorSchema = z.looseObject({
     .union([z.record(z.string(), z.union([z.array(z.string()), z.string()])), z.array(ErrorDetailSchema)])
     .optional(),
 });
+/** The platform's error body, an RFC 9110 problem document; an `HttpError` holds it as `problem`. */
 export type PlatformError = z.infer<typeof PlatformErrorSchema>;
