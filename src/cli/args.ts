@@ -1,0 +1,331 @@
+/**
+ * The command line: `util.parseArgs`, durations, task references, and the help text.
+ *
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { EXIT, UsageError } from './exit.js';
+import { type CliVendor, findVendor, GENERIC_TOKEN_ENV, LAYER_IQ, VENDORS } from './vendors.js';
+
+/** What the command line asks for. */
+export type Command = { kind: 'help' } | { kind: 'version' } | WaitCommand | GetCommand | PagingCommand;
+
+interface Common {
+  vendor: CliVendor;
+  /** The task reference: a string (id or URL) or a parsed JSON object. */
+  ref: unknown;
+  baseUrl: string | undefined;
+  quiet: boolean;
+}
+
+export interface WaitCommand extends Common {
+  kind: 'wait';
+  json: boolean;
+  /** `Infinity` for `--timeout none`. */
+  timeoutMs: number;
+  minDelayMs: number | undefined;
+  maxDelayMs: number | undefined;
+}
+
+export interface GetCommand extends Common {
+  kind: 'get';
+  json: boolean;
+}
+
+export interface PagingCommand extends Common {
+  kind: 'issues' | 'rows';
+  format: 'ndjson' | 'csv';
+  scope: 'all' | 'rows' | 'run';
+  pageSize: number | undefined;
+}
+
+/** The default `--timeout`: the library's own default wait. */
+export const DEFAULT_TIMEOUT_MS = 3_600_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const OPTIONS = {
+  'base-url': { type: 'string' },
+  timeout: { type: 'string' },
+  'min-delay': { type: 'string' },
+  'max-delay': { type: 'string' },
+  json: { type: 'boolean' },
+  format: { type: 'string' },
+  scope: { type: 'string' },
+  'page-size': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+/** The options each command takes (besides --quiet, --help and --version). */
+const ALLOWED: Record<'wait' | 'get' | 'issues' | 'rows', readonly OptionName[]> = {
+  wait: ['base-url', 'timeout', 'min-delay', 'max-delay', 'json'],
+  get: ['base-url', 'json'],
+  issues: ['base-url', 'format', 'scope', 'page-size'],
+  rows: ['base-url', 'format', 'page-size'],
+};
+
+/** Reads the command line (without `node` and the script). Throws {@link UsageError}. */
+export function parseCommand(argv: readonly string[]): Command {
+  const beforeDashes = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+  if (beforeDashes.some((a) => a === '--help' || a === '-h')) return { kind: 'help' };
+  if (beforeDashes.some((a) => a === '--version' || a === '-V')) return { kind: 'version' };
+
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+  const { values, positionals } = parsed;
+  const [name, ...rest] = positionals;
+  if (name === undefined) throw new UsageError('no command given');
+  if (name !== 'wait' && name !== 'get' && name !== 'issues' && name !== 'rows') {
+    throw new UsageError(`unknown command "${clip(name)}": use wait, get, issues or rows`);
+  }
+  for (const option of Object.keys(values) as OptionName[]) {
+    if (option === 'quiet' || ALLOWED[name].includes(option)) continue;
+    const takers = (Object.keys(ALLOWED) as (keyof typeof ALLOWED)[]).filter((c) => ALLOWED[c].includes(option));
+    throw new UsageError(`--${option} is not an option of ${name} (only of ${takers.join(' and ')})`);
+  }
+  const baseUrl = values['base-url'] === undefined ? undefined : parseBaseUrl(values['base-url']);
+  const quiet = values.quiet === true;
+
+  if (name === 'issues' || name === 'rows') {
+    const [refText, ...extra] = rest;
+    if (refText === undefined) throw new UsageError(`${name} needs a Layer IQ task ref`);
+    if (extra.length > 0) throw new UsageError(`${name} takes one task ref, got also "${clip(extra.join(' '))}"`);
+    return {
+      kind: name,
+      vendor: LAYER_IQ,
+      ref: parseRef(refText),
+      baseUrl,
+      quiet,
+      format: oneOf('--format', values.format ?? 'ndjson', ['ndjson', 'csv'] as const),
+      scope: oneOf('--scope', values.scope ?? 'all', ['all', 'rows', 'run'] as const),
+      pageSize: values['page-size'] === undefined ? undefined : parseCount('--page-size', values['page-size']),
+    };
+  }
+
+  const [vendorName, refText, ...extra] = rest;
+  if (vendorName === undefined)
+    throw new UsageError(`${name} needs a vendor: ${VENDORS.map((v) => v.name).join(', ')}`);
+  const vendor = findVendor(vendorName);
+  if (!vendor) {
+    throw new UsageError(`unknown vendor "${clip(vendorName)}": use ${VENDORS.map((v) => v.name).join(', ')}`);
+  }
+  if (refText === undefined) throw new UsageError(`${name} needs a task ref after the vendor (see --help)`);
+  if (extra.length > 0) {
+    throw new UsageError(`${name} takes one task ref, got also "${clip(extra.join(' '))}" (quote a JSON ref)`);
+  }
+  const ref = parseRef(refText);
+  if (name === 'get') return { kind: 'get', vendor, ref, baseUrl, quiet, json: values.json === true };
+
+  const timeout = values.timeout?.trim().toLowerCase();
+  const timeoutMs =
+    timeout === undefined
+      ? DEFAULT_TIMEOUT_MS
+      : timeout === 'none'
+        ? Number.POSITIVE_INFINITY
+        : parseDuration('--timeout', timeout, { max: MAX_TIMER_MS });
+  const minDelayMs =
+    values['min-delay'] === undefined
+      ? undefined
+      : parseDuration('--min-delay', values['min-delay'], { max: MAX_TIMER_MS });
+  const maxDelayMs =
+    values['max-delay'] === undefined
+      ? undefined
+      : parseDuration('--max-delay', values['max-delay'], { max: MAX_TIMER_MS });
+  if (minDelayMs !== undefined && maxDelayMs !== undefined && maxDelayMs < minDelayMs) {
+    throw new UsageError(`--max-delay (${values['max-delay']}) is shorter than --min-delay (${values['min-delay']})`);
+  }
+  return { kind: 'wait', vendor, ref, baseUrl, quiet, json: values.json === true, timeoutMs, minDelayMs, maxDelayMs };
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Reads a duration in ms: `500ms`, `10s`, `10m`, `1h`, combined (`1m30s`), or a plain number of
+ * seconds (`90`, `0.5`). Throws {@link UsageError} naming `flag`.
+ */
+export function parseDuration(flag: string, text: string, bounds: { min?: number; max?: number } = {}): number {
+  const input = text.trim().toLowerCase();
+  let ms: number | undefined;
+  if (/^\d+(?:\.\d+)?$/.test(input)) {
+    ms = Number(input) * 1000;
+  } else if (/^(?:\d+(?:\.\d+)?(?:ms|h|m|s))+$/.test(input)) {
+    ms = 0;
+    for (const [, amount, unit] of input.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
+      ms += Number(amount) * (UNITS[unit as string] as number);
+    }
+  }
+  if (ms === undefined || !Number.isFinite(ms)) {
+    throw new UsageError(
+      `${flag} takes a duration such as 500ms, 10s, 10m or 1h (a plain number is seconds), got "${clip(text)}"`,
+    );
+  }
+  const rounded = Math.round(ms);
+  const min = bounds.min ?? 1;
+  if (rounded < min) throw new UsageError(`${flag} must be at least ${min}ms, got "${clip(text)}"`);
+  if (bounds.max !== undefined && rounded > bounds.max) {
+    throw new UsageError(`${flag} must be at most ${Math.floor(bounds.max / 86_400_000)} days, got "${clip(text)}"`);
+  }
+  return rounded;
+}
+
+/**
+ * Reads a task reference: a JSON object when it starts with `{`, else the text as given (an id
+ * or an absolute task URL). The vendor checks it further.
+ */
+export function parseRef(text: string): unknown {
+  const input = text.trim();
+  if (input === '') throw new UsageError('the task ref is empty');
+  if (!input.startsWith('{')) return input;
+  let value: unknown;
+  try {
+    value = JSON.parse(input);
+  } catch (error) {
+    throw new UsageError(`the task ref starts with "{" but is not JSON (${(error as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UsageError('the task ref must be a JSON object');
+  }
+  return value;
+}
+
+function parseBaseUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new UsageError(`--base-url must be an absolute http(s) URL, got "${clip(text)}"`);
+  }
+  return url.href;
+}
+
+function parseCount(flag: string, text: string): number {
+  const value = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || value < 1 || value > 1_000_000) {
+    throw new UsageError(`${flag} takes a whole number from 1 to 1000000, got "${clip(text)}"`);
+  }
+  return value;
+}
+
+function oneOf<const T extends readonly string[]>(flag: string, value: string, allowed: T): T[number] {
+  const wanted = value.trim().toLowerCase();
+  if (!allowed.includes(wanted)) throw new UsageError(`${flag} takes ${allowed.join(' or ')}, got "${clip(value)}"`);
+  return wanted as T[number];
+}
+
+function describeParseError(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  const message = String((error as Error)?.message ?? error);
+  const option = /option '([^']+)'/i.exec(message)?.[1]?.split(' ')[0];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
+    if (/^--(token|api-key|key|auth)/.test(option)) {
+      return `taskwait takes no ${option}: it reads the token from an environment variable (see --help), never from a flag that lands in shell history`;
+    }
+    return `unknown option ${option}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /missing/.test(message) ? `${option} needs a value` : `${option} takes no value`;
+  }
+  // The first sentence only: parseArgs goes on about "--" and positionals.
+  return message.split('. ')[0] ?? message;
+}
+
+/** A piece of the user's input, cut short, for a message. */
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** The short usage, shown after a usage error. */
+export const USAGE = `usage: taskwait wait <vendor> <task-ref> [--base-url URL] [--timeout 1h] [--min-delay 1s] [--max-delay 30s] [--json] [-q]
+       taskwait get <vendor> <task-ref> [--base-url URL] [--json]
+       taskwait issues|rows <layer-iq-task-ref> [--format ndjson|csv] [--base-url URL]
+       taskwait --help | --version
+vendors: ${VENDORS.map((v) => v.name).join(', ')}`;
+
+const EXIT_HELP: readonly [number, string][] = [
+  [EXIT.ok, 'succeeded or skipped (wait); done (get, issues, rows)'],
+  [EXIT.failed, 'failed'],
+  [EXIT.partial, 'partial: the task ended, but some of its items failed'],
+  [EXIT.canceled, 'canceled'],
+  [EXIT.timedOut, 'timed out: --timeout ran out first (the task goes on)'],
+  [EXIT.http, 'HTTP error status: 400, 404, ... (429 and 5xx too after retries, except in wait)'],
+  [EXIT.auth, '401 or 403: the token is missing, wrong, expired or lacks access'],
+  [
+    EXIT.network,
+    'network error: no answer (refused, DNS, timeout) after retries\n(wait retries 429, 5xx and, once the server has answered, network faults until --timeout)',
+  ],
+  [EXIT.invalidResponse, "invalid response: not JSON, or not the vendor's documented model"],
+  [EXIT.usage, 'bad usage: command, option, duration, vendor or task ref'],
+  [EXIT.internal, 'internal error (a bug in taskwait: please report it)'],
+  [EXIT.interrupted, 'interrupted by Ctrl-C (SIGINT); the task goes on at the vendor'],
+  [EXIT.outputClosed, 'stdout was closed early (e.g. piped into head)'],
+  [EXIT.terminated, 'terminated by SIGTERM; the task goes on at the vendor'],
+];
+
+/** The `--help` text. */
+export function helpText(version: string): string {
+  const vendorLines = VENDORS.flatMap((v) => [
+    `  ${v.name.padEnd(12)} ${v.env.padEnd(27)} ${v.token}`,
+    ...v.refs.map((r) => `               ${r}`),
+  ]);
+  return `taskwait ${version}: wait for another company's API task to finish, from a shell or CI step.
+
+Usage:
+  taskwait wait <vendor> <task-ref> [options]   poll until the task ends; the exit code says how
+  taskwait get <vendor> <task-ref> [options]    fetch the task once, print its snapshot (exit 0 whatever its state)
+  taskwait issues <task-ref> [options]          a Layer IQ task's issues, streamed page by page
+  taskwait rows <task-ref> [options]            a Layer IQ NORMALIZE task's normalized rows, streamed
+  taskwait --help | --version
+
+Options:
+  --base-url URL     the API's base URL (default: the vendor's production URL); for a sandbox, a
+                     proxy or a fake server. The token is only sent to this origin.
+  --timeout D        wait: give up after D (default 1h; "none": no limit)
+  --min-delay D      wait: the first and shortest delay between polls (default 1s; anaplan 5s)
+  --max-delay D      wait: the longest delay between polls (default 30s)
+  --json             wait, get: JSON lines on stdout even on a terminal
+  --format F         issues, rows: ndjson (default) or csv
+  --scope S          issues: all (default), rows (per-row outcomes) or run (run-level notices)
+  --page-size N      issues, rows: items per page to ask the server for
+  -q, --quiet        no progress on stderr; only errors and an unsuccessful end
+  -h, --help         this help
+  -V, --version      the version
+
+Durations (D): 500ms, 10s, 10m, 1h, or combined (1m30s); a plain number is seconds (90, 0.5).
+
+Output:
+  wait on a terminal: a live progress bar on stderr: state, percentage, elapsed time, next poll.
+  wait when stdout is piped, or with --json: one JSON line per observed snapshot on stdout (the
+    library's TaskSnapshot as-is), the last one terminal; nothing else goes to stdout.
+  get: the snapshot as JSON. issues, rows: one JSON object per line, or CSV with a header row
+    (CSV has the documented columns; ndjson keeps every field).
+  Messages and errors go to stderr.
+
+Tokens and task refs:
+  The token is read from the vendor's variable, else from ${GENERIC_TOKEN_ENV}; never from a flag.
+  A task ref is the vendor's task id, a JSON object (quote it), or the task's absolute URL on the
+  base URL's origin (e.g. a 202's Location); '{"url":"/path/of/task"}' is relative to the base URL.
+
+  vendor       token variable              token
+${vendorLines.join('\n')}
+  issues and rows take a Layer IQ task ref and read ${LAYER_IQ.env}.
+
+Exit codes:
+${EXIT_HELP.map(([code, text]) => `  ${String(code).padEnd(4)} ${text.replaceAll('\n', '\n       ')}`).join('\n')}
+
+Examples:
+  export TASKWAIT_MIXPEEK_TOKEN=sk_...
+  taskwait wait mixpeek task_abc123 --timeout 20m
+  taskwait wait postman '{"kind":"collection-update","taskId":"66ae9950"}' --json | jq -r .state
+  taskwait issues run_000123 --format csv > issues.csv
+`;
+}
