@@ -274,12 +274,16 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     return { url, kindName: route.kind, kind, id: String(route.path[route.path.length - 1]), ref: parsed.data };
   };
 
-  const fromUrl = (url: URL, ref: unknown): ResolvedTask => {
+  const fromUrl = (url: URL, given: unknown): ResolvedTask => {
     const kindName = vendor.routeUrl?.(url) ?? firstKind;
     const kind = kinds[kindName];
     if (!kind) throw new ConfigError('ref', `${vendor.name}: no task kind for ${url.pathname}`);
     const segments = url.pathname.split('/').filter(Boolean);
-    return { url, kindName, kind, id: decodeURIComponent(segments[segments.length - 1] ?? url.pathname), ref };
+    // The reference a resume token keeps: never a URL's userinfo (checkedUrl has dropped it from `url`).
+    const text = typeof given === 'string' ? given : (given as { url: string }).url;
+    const userinfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(text.trim());
+    const ref = !userinfo ? given : typeof given === 'string' ? url.href : { url: url.href };
+    return { url, kindName, kind, id: decodeSegment(segments[segments.length - 1] ?? url.pathname), ref };
   };
 
   const fetchTask = async (task: ResolvedTask, signal: AbortSignal | undefined) => {
@@ -499,6 +503,15 @@ function checkSegment(vendor: string, segment: unknown): string {
     );
   }
   return segment as string;
+}
+
+// A malformed escape (`%E0%A4%A`) is shown as it came, not thrown as a URIError.
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 // An empty resume token is a token that went missing, not "no token": it is refused, not ignored.

@@ -12,6 +12,8 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /\b(Bearer|Basic|AnaplanAuthToken|Token)(:?\s*)[A-Za-z0-9._~+/=-]{6,}/gi,
   /\b(liq_(?:live|test)_|sk_(?:live_|test_)?|PMAK-)[A-Za-z0-9_-]{4,}/g,
   /((?:api[_-]?key|token|access_token|secret|password|signature)["']?\s*[:=]\s*["']?)[^"'&\s,}]{3,}/gi,
+  // The userinfo of a URL: `https://user:password@host`.
+  /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"']+@/gi,
 ];
 
 /**
@@ -25,7 +27,39 @@ export function redact(text: string, secrets: Iterable<string> = []): string {
   }
   out = out.replace(SECRET_PATTERNS[0] as RegExp, `$1$2${REDACTED}`);
   out = out.replace(SECRET_PATTERNS[1] as RegExp, `$1${REDACTED}`);
+  out = out.replace(SECRET_PATTERNS[3] as RegExp, `$1${REDACTED}@`);
   return out.replace(SECRET_PATTERNS[2] as RegExp, `$1${REDACTED}`);
+}
+
+/**
+ * Replaces, in place, every exact secret in the strings of a JSON value (a payload a server
+ * echoed a credential into). Returns whether it replaced any. Iterative: any depth is safe.
+ */
+export function redactDeep(value: unknown, secrets: ReadonlySet<string>): boolean {
+  const wanted = [...secrets].filter((s) => s.length >= 4);
+  if (wanted.length === 0) return false;
+  let changed = false;
+  const clean = (text: string) => {
+    if (!wanted.some((s) => text.includes(s))) return text;
+    changed = true;
+    return redact(text, wanted);
+  };
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const child = record[key];
+      if (typeof child === 'string') {
+        const cleaned = clean(child);
+        if (cleaned !== child) record[key] = cleaned;
+      } else if (child !== null && typeof child === 'object') {
+        stack.push(child);
+      }
+    }
+  }
+  return changed;
 }
 
 const SENSITIVE_QUERY = /^(api[_-]?key|key|token|access_token|auth|signature|sig|secret|password)$/i;
@@ -160,7 +194,8 @@ function hintFor(status: number): string {
   if (status === 403) return ' (the token lacks access to this resource)';
   if (status === 404) return ' (no such task: check the id and the base URL)';
   if (status === 429) return ' (rate limited)';
-  if (status >= 300 && status < 400) {
+  // A browser hides where a redirect goes (an opaque redirect, status 0): not followed either.
+  if (status === 0 || (status >= 300 && status < 400)) {
     return ' (a redirect to another origin, or too many: not followed, so the credential is not sent there)';
   }
   return '';

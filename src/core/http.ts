@@ -16,9 +16,33 @@ import {
   type ProblemDetails,
   ResponseValidationError,
   redact,
+  redactDeep,
   TaskwaitError,
 } from './errors.js';
 import type { AuthScheme } from './vendor.js';
+
+/** Whether `fetch` would take this header (it throws a TypeError on a bad name or value). */
+export function isHeaderSafe(name: string, value: string): boolean {
+  try {
+    new Headers([[name, value]]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A token that can't go in a header would fail every request as a network error: it is refused instead. */
+export function checkTokenHeaders(vendor: string, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isHeaderSafe(name, value)) {
+      // The value is not shown: it holds the token.
+      throw new ConfigError(
+        'token',
+        `${vendor}: the token can't be sent in the ${name} header: it holds a line break, a control character or a character outside Latin-1 (check for a stray newline)`,
+      );
+    }
+  }
+}
 
 /** A token, or a function that returns the current one (for rotating credentials). */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -33,6 +57,7 @@ export interface RetryOptions {
   maxDelayMs: number;
 }
 
+/** The retry a client uses unless `retry` overrides it: 3 retries, 500 ms growing to at most 5000 ms. */
 export const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
   retries: 3,
   minDelayMs: 500,
@@ -78,6 +103,11 @@ export interface HttpResponse<T> {
 
 const TIMED_OUT = Symbol('timed out');
 const ERROR_EXCERPT_BYTES = 4096;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_JSON_DEPTH = 256;
+// A token function that rotates keeps the recent credentials redacted without growing forever.
+const MAX_REMEMBERED_SECRETS = 32;
+const MAX_REDIRECTS = 5;
 
 /** Sends requests for one client. Holds the token only in a private field, never in output. */
 export class HttpClient {
@@ -133,12 +163,7 @@ export class HttpClient {
       const headers = { ...(await this.#authHeaders()), ...this.#settings.headers, ...request.headers };
       let response: Response;
       try {
-        response = await this.#ky(request.url, {
-          method: request.method,
-          headers: { Accept: 'application/json', ...headers },
-          ...(request.body === undefined ? {} : { json: request.body }),
-          signal: controller.signal,
-        });
+        response = await this.#follow(request, { Accept: 'application/json', ...headers }, controller.signal);
       } catch (error) {
         throw this.#fault(error, request, controller.signal);
       }
@@ -169,6 +194,33 @@ export class HttpClient {
     }
   }
 
+  /**
+   * Sends the request, following a redirect only within the request's origin. `fetch` would follow
+   * one to any origin and, though it drops `Authorization` there, keep a key header such as
+   * `x-api-key`: a redirect elsewhere is answered as it is (an {@link HttpError}) instead.
+   */
+  async #follow(request: HttpRequest<z.ZodType>, headers: Record<string, string>, signal: AbortSignal) {
+    let { url, method, body } = request;
+    for (let hops = 0; ; hops++) {
+      const response = await this.#ky(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { json: body }),
+        signal,
+        redirect: 'manual',
+      });
+      const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
+      const next = location === null ? undefined : parseUrl(location, url);
+      if (!next || next.origin !== url.origin || hops >= MAX_REDIRECTS) return response;
+      response.body?.cancel().catch(() => {});
+      if (response.status === 303 || (response.status <= 302 && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+      }
+      url = next;
+    }
+  }
+
   async #authHeaders(): Promise<Record<string, string>> {
     const source = this.#settings.token;
     if (source === undefined) return {};
@@ -176,7 +228,7 @@ export class HttpClient {
     try {
       token = typeof source === 'function' ? await source() : source;
     } catch (error) {
-      throw new ConfigError('token', `${this.#settings.vendor}: the token function threw`, {
+      throw new ConfigError('token', `${this.#settings.vendor}: the \`token\` function threw`, {
         cause: error instanceof Error ? new Error(this.redact(error.message)) : undefined,
       });
     }
@@ -184,12 +236,19 @@ export class HttpClient {
       throw new ConfigError('token', `${this.#settings.vendor}: the token must be a non-empty string`);
     }
     this.#remember(token);
-    return this.#settings.auth(token);
+    const headers = this.#settings.auth(token);
+    checkTokenHeaders(this.#settings.vendor, headers);
+    return headers;
   }
 
   #remember(token: string): void {
-    this.#secrets.add(token);
-    for (const value of Object.values(this.#settings.auth(token))) this.#secrets.add(value);
+    for (const value of [token, ...Object.values(this.#settings.auth(token))]) {
+      // Re-added last, so the oldest rotated tokens are the ones forgotten.
+      this.#secrets.delete(value);
+      this.#secrets.add(value);
+    }
+    while (this.#secrets.size > MAX_REMEMBERED_SECRETS)
+      this.#secrets.delete(this.#secrets.values().next().value as string);
   }
 
   #fault(error: unknown, request: HttpRequest<z.ZodType>, signal: AbortSignal): unknown {
@@ -206,10 +265,12 @@ export class HttpClient {
   }
 
   #httpError(request: HttpRequest<z.ZodType>, response: Response, bytes: Uint8Array, hintMs?: number): HttpError {
-    const text = this.redact(new TextDecoder().decode(bytes));
+    let text = this.redact(new TextDecoder().decode(bytes));
     let problem: ProblemDetails | undefined;
     try {
       const parsed: unknown = JSON.parse(text);
+      // An echoed secret may be JSON-escaped (`\u0041`, `\/`) in the text: it shows once parsed.
+      if (redactDeep(parsed, this.#secrets)) text = JSON.stringify(parsed);
       if (parsed && typeof parsed === 'object' && ('title' in parsed || 'detail' in parsed || 'type' in parsed)) {
         problem = parsed as ProblemDetails;
       }
@@ -240,6 +301,13 @@ export class HttpClient {
       throw this.#invalid(request, response, 'encoding', []);
     }
     if (text.trim() === '') throw this.#invalid(request, response, 'empty', []);
+    // Deeper than any API nests: the schemas, the normalizer and JSON.stringify of the snapshot
+    // would run out of stack on it (a RangeError), so it is refused before it is parsed.
+    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+      throw this.#invalid(request, response, 'schema', [
+        { path: [], message: `nested more than ${MAX_JSON_DEPTH} levels deep` },
+      ]);
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -265,6 +333,11 @@ export class HttpClient {
         })),
       );
     }
+    // A server may echo the credential into a body (a failure text, a field). The deep walk runs
+    // only when the text holds a secret, or an escape that could spell one.
+    if (this.#secrets.size > 0 && (text.includes('\\') || [...this.#secrets].some((s) => text.includes(s)))) {
+      redactDeep(result.data, this.#secrets);
+    }
     return result.data;
   }
 
@@ -282,6 +355,33 @@ export class HttpClient {
       url: request.url.href,
       status: response.status,
     });
+  }
+}
+
+/** Whether the JSON text nests arrays and objects more than `max` deep (brackets in strings don't count). */
+function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character.
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+// `URL.parse` is newer than Node 20.0.
+function parseUrl(value: string, base: URL): URL | undefined {
+  try {
+    return new URL(value, base);
+  } catch {
+    return undefined;
   }
 }
 

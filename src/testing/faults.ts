@@ -9,8 +9,8 @@ import type { VendorFake } from './fake.js';
 
 /**
  * One fault rule of a fake task. Say which requests it hits (`on` or `rate`) and what goes wrong
- * (`status`, `rateLimit`, `drop` or `body`, each optionally late by `latencyMs`; or `latencyMs`
- * alone for a slow but correct answer). The first rule that hits a request wins.
+ * (`status`, `rateLimit`, `drop`, `body` or `trickleMs`, each optionally late by `latencyMs`; or
+ * `latencyMs` alone for a slow but correct answer). The first rule that hits a request wins.
  *
  * @example
  * ```ts
@@ -21,6 +21,8 @@ import type { VendorFake } from './fake.js';
  *   { on: 5, body: 'truncated' },              // 200 with the JSON cut short
  *   { rate: 0.2, body: 'html' },               // a proxy's HTML page (200) on ~20 % of requests
  *   { on: 6, latencyMs: 50 },                  // the right answer, 50 ms late
+ *   { on: 7, body: 'reset' },                  // the connection is reset half-way through the body
+ *   { on: 8, trickleMs: 500 },                 // the right answer, a few bytes at a time over 500 ms
  * ]
  * ```
  */
@@ -42,8 +44,14 @@ export interface FaultRule {
   retryHeaders?: 'vendor' | 'standard' | 'both';
   /** Close the connection without an answer (msw: a network error). */
   drop?: boolean;
-  /** Answer 200 with a broken body: the vendor's JSON cut in half, or an HTML page. */
-  body?: 'truncated' | 'html';
+  /**
+   * Answer 200 with a broken body: the vendor's JSON cut in half (`'truncated'`), an HTML page
+   * (`'html'`), or the vendor's JSON with its full `Content-Length`, the connection reset half-way
+   * through it (`'reset'`; msw: the body stream fails).
+   */
+  body?: 'truncated' | 'html' | 'reset';
+  /** Send the right answer a few bytes at a time, spread over this many ms. */
+  trickleMs?: number;
   /** Hold the answer back this long, in ms. */
   latencyMs?: number;
 }
@@ -55,6 +63,8 @@ export type FaultEffect =
   | { kind: 'drop' }
   | { kind: 'truncated' }
   | { kind: 'html' }
+  | { kind: 'reset' }
+  | { kind: 'trickle'; ms: number }
   | { kind: 'latency' };
 
 interface CompiledRule {
@@ -89,10 +99,12 @@ export function compileFaults(rules: readonly FaultRule[] = []): CompiledRule[] 
     if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) fail('`rate` must be from 0 to 1');
     const latencyMs = rule.latencyMs ?? 0;
     if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) fail('`latencyMs` must be a number of ms, at least 0');
-    const chosen = (['status', 'rateLimit', 'drop', 'body'] as const).filter(
+    const chosen = (['status', 'rateLimit', 'drop', 'body', 'trickleMs'] as const).filter(
       (key) => rule[key] !== undefined && rule[key] !== false,
     );
-    if (chosen.length > 1) fail(`choose one of status, rateLimit, drop and body, not ${chosen.join(' and ')}`);
+    if (chosen.length > 1) {
+      fail(`choose one of status, rateLimit, drop, body and trickleMs, not ${chosen.join(' and ')}`);
+    }
     let effect: FaultEffect = { kind: 'latency' };
     if (rule.status !== undefined) {
       if (!Number.isInteger(rule.status) || rule.status < 400 || rule.status > 599) {
@@ -110,10 +122,16 @@ export function compileFaults(rules: readonly FaultRule[] = []): CompiledRule[] 
     } else if (rule.drop) {
       effect = { kind: 'drop' };
     } else if (rule.body !== undefined) {
-      if (rule.body !== 'truncated' && rule.body !== 'html') fail("`body` is 'truncated' or 'html'");
+      if (rule.body !== 'truncated' && rule.body !== 'html' && rule.body !== 'reset') {
+        fail("`body` is 'truncated', 'html' or 'reset'");
+      }
       effect = { kind: rule.body };
+    } else if (rule.trickleMs !== undefined) {
+      if (!(Number.isFinite(rule.trickleMs) && rule.trickleMs >= 0))
+        fail('`trickleMs` must be a number of ms, at least 0');
+      effect = { kind: 'trickle', ms: rule.trickleMs };
     } else if (rule.latencyMs === undefined) {
-      fail('say what goes wrong: status, rateLimit, drop, body or latencyMs');
+      fail('say what goes wrong: status, rateLimit, drop, body, trickleMs or latencyMs');
     }
     return { on, rate: rule.rate, effect, latencyMs };
   });

@@ -64,10 +64,14 @@ export function taskwaitHandlers(
         );
         if (answer.delayMs > 0) await sleep(answer.delayMs, request.signal);
         if (answer.drop) return HttpResponse.error();
-        return new HttpResponse(answer.body === '' ? null : answer.body, {
-          status: answer.status,
-          headers: answer.headers,
-        });
+        const init = { status: answer.status, headers: answer.headers };
+        if (answer.cut || answer.trickleMs !== undefined) {
+          return new HttpResponse(
+            brokenStream(answer.body, answer.cut === true, answer.trickleMs ?? 0, request.signal),
+            init,
+          );
+        }
+        return new HttpResponse(answer.body === '' ? null : answer.body, init);
       }),
     );
   };
@@ -88,4 +92,31 @@ function checkBase(value: string): void {
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new ConfigError('baseUrl', `baseUrl must be an absolute http(s) URL, got ${JSON.stringify(value)}`);
   }
+}
+
+const TRICKLE_CHUNKS = 8;
+
+/** The body cut off half-way by an error (`cut`), or sent in pieces over `trickleMs`. */
+function brokenStream(text: string, cut: boolean, trickleMs: number, signal: AbortSignal): ReadableStream<Uint8Array> {
+  const body = new TextEncoder().encode(text);
+  if (cut) {
+    return new ReadableStream({
+      start(controller) {
+        controller.enqueue(body.subarray(0, Math.floor(body.length / 2)));
+        controller.error(new TypeError('terminated: the connection was reset'));
+      },
+    });
+  }
+  const size = Math.max(1, Math.ceil(body.length / TRICKLE_CHUNKS));
+  let at = 0;
+  return new ReadableStream({
+    async pull(controller) {
+      if (at > 0) await sleep(trickleMs / TRICKLE_CHUNKS, signal);
+      // The client gave up: its read fails, as a socket's would.
+      if (signal.aborted) return controller.error(signal.reason);
+      if (at >= body.length) return controller.close();
+      controller.enqueue(body.subarray(at, at + size));
+      at += size;
+    },
+  });
 }

@@ -3,8 +3,9 @@
  * demos, CLIs and benchmarks. Imports no msw; `taskwait/testing/server` carries the whole
  * msw-free kit.
  *
- * @module
+ * @module taskwait/testing/server
  */
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeBackend, type FakeRoute } from './backend.js';
@@ -13,6 +14,9 @@ import { sleep } from './sleep.js';
 import type { AnyFakeTask } from './task.js';
 
 export * from './kit.js';
+
+// A trickled answer goes out in this many pieces.
+const TRICKLE_CHUNKS = 8;
 
 /** Options of {@link startFakeServer}. */
 export interface FakeServerOptions {
@@ -60,6 +64,8 @@ export interface FakeServer {
 export async function startFakeServer(options: FakeServerOptions = {}): Promise<FakeServer> {
   const backend = new FakeBackend(options.tasks ?? [], options.routes);
   const closing = new AbortController();
+  // One listener per answer held back or trickled: many may be in flight at once.
+  setMaxListeners(0, closing.signal);
   let base: URL | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -68,23 +74,43 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       { method: req.method ?? 'GET', url, headers: req.headers, text: () => readBody(req) },
       base as URL,
     );
-    if (answer.delayMs > 0) {
-      // Ends early when the client gives up or the server closes.
-      const gone = new AbortController();
-      const abort = () => gone.abort();
+    // Ends a held-back or trickled answer early when the client gives up or the server closes.
+    const gone = new AbortController();
+    const abort = () => gone.abort();
+    const slow = answer.delayMs > 0 || answer.trickleMs !== undefined;
+    if (slow) {
       res.once('close', abort);
       closing.signal.addEventListener('abort', abort, { once: true });
-      await sleep(answer.delayMs, gone.signal);
+    }
+    try {
+      if (answer.delayMs > 0) await sleep(answer.delayMs, gone.signal);
+      if (gone.signal.aborted) return;
+      if (answer.drop) {
+        req.socket.destroy();
+        return;
+      }
+      const body = Buffer.from(answer.body);
+      if (answer.cut) {
+        res.writeHead(answer.status, { ...answer.headers, 'content-length': String(body.length) });
+        res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.resetAndDestroy());
+        return;
+      }
+      if (answer.trickleMs !== undefined && body.length > 0) {
+        res.writeHead(answer.status, { ...answer.headers, 'content-length': String(body.length) });
+        const size = Math.ceil(body.length / TRICKLE_CHUNKS);
+        for (let at = 0; at < body.length && !gone.signal.aborted; at += size) {
+          if (at > 0) await sleep(answer.trickleMs / TRICKLE_CHUNKS, gone.signal);
+          if (!gone.signal.aborted) res.write(body.subarray(at, at + size));
+        }
+        if (!gone.signal.aborted) res.end();
+        return;
+      }
+      res.writeHead(answer.status, answer.headers);
+      res.end(body);
+    } finally {
       res.off('close', abort);
       closing.signal.removeEventListener('abort', abort);
-      if (gone.signal.aborted) return;
     }
-    if (answer.drop) {
-      req.socket.destroy();
-      return;
-    }
-    res.writeHead(answer.status, answer.headers);
-    res.end(answer.body);
   };
 
   const server = createServer((req, res) => {

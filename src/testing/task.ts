@@ -95,6 +95,10 @@ export interface FakeResponse {
   delayMs: number;
   /** Close the connection instead of answering. */
   drop: boolean;
+  /** Send the headers (with the whole body's `Content-Length`) and half the body, then reset the connection. */
+  cut?: boolean;
+  /** Send the body a few bytes at a time, spread over this many ms. */
+  trickleMs?: number;
   /** The fault injected, if any. */
   fault?: string;
 }
@@ -311,6 +315,7 @@ export function fakeTask<Kind extends string, Ref>(
       let answer: { status: number; headers: Record<string, string>; body: string };
       let label: string | undefined;
       let drop = false;
+      let cut = false;
       if (options.token !== undefined && !carriesToken(headers, options.token)) {
         answer = errorAnswer(fake, 401, 'Invalid or missing credentials');
         label = 'unauthorized';
@@ -334,6 +339,9 @@ export function fakeTask<Kind extends string, Ref>(
             answer = { ...rendered, body: truncate(rendered.body) };
           } else if (effect?.kind === 'html') {
             answer = { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: HTML_PAGE };
+          } else if (effect?.kind === 'reset') {
+            // Cut off by the transport: the client never gets the whole payload.
+            cut = true;
           } else {
             // A payload the client gets: the life moves on.
             position = rendered.at;
@@ -354,7 +362,15 @@ export function fakeTask<Kind extends string, Ref>(
         status: drop ? 'dropped' : answer.status,
         ...(label ? { fault: label } : {}),
       });
-      return { ...answer, delayMs: fault?.latencyMs ?? 0, drop, ...(label ? { fault: label } : {}) };
+      const trickleMs = fault?.effect.kind === 'trickle' ? fault.effect.ms : undefined;
+      return {
+        ...answer,
+        delayMs: fault?.latencyMs ?? 0,
+        drop,
+        ...(cut ? { cut } : {}),
+        ...(trickleMs === undefined ? {} : { trickleMs }),
+        ...(label ? { fault: label } : {}),
+      };
     },
   };
   return task;

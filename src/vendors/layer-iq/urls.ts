@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TaskUrl } from '../../core/vendor.js';
+import { ResponseValidationError, type TaskUrl } from '../../core/vendor.js';
 
 /** An absolute task URL, as the client accepts it as a reference. */
 export type AbsoluteTaskUrl = Extract<TaskUrl, string>;
@@ -34,9 +34,27 @@ export function targetOf(ref: LayerIqTaskRef): { url: string } | { path: string[
 export function resolveApiUrl(value: string, baseUrl: string, current: string = baseUrl): AbsoluteTaskUrl {
   const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   const text = value.trim();
-  if (SCHEME.test(text)) return new URL(text).href as AbsoluteTaskUrl;
-  if (text.startsWith('/') && !text.startsWith('//') && !text.startsWith(base.pathname)) {
-    return new URL(text.slice(1), base).href as AbsoluteTaskUrl;
+  let url: URL;
+  try {
+    if (SCHEME.test(text)) url = new URL(text);
+    else if (text.startsWith('/') && !text.startsWith('//') && !text.startsWith(base.pathname)) {
+      url = new URL(text.slice(1), base);
+    } else url = new URL(text, current);
+  } catch {
+    // A URL the server gave (a Location, a page's `next`): its answer is at fault, not the caller.
+    throw new ResponseValidationError({
+      vendor: 'layer-iq',
+      model: 'URL',
+      reason: 'schema',
+      issues: [
+        { path: [], message: `${JSON.stringify(text.replace(/\/\/[^/?#]*@/, '//').slice(0, 80))} is not a URL` },
+      ],
+      url: current,
+      status: 200,
+    });
   }
-  return new URL(text, current).href as AbsoluteTaskUrl;
+  // Userinfo is never sent, and a URL handed back to the caller (a batch's `location`) must not show it.
+  url.username = '';
+  url.password = '';
+  return url.href as AbsoluteTaskUrl;
 }
