@@ -59,11 +59,17 @@ export {
 } from './core/poll/poller.js';
 export {
   backoffDelay,
+  clampHint,
   DEFAULT_POLL_OPTIONS,
+  type DelayPlan,
+  type Estimate,
+  estimate,
+  estimateCeiling,
   estimateEnd,
   nextDelay,
   type Observation,
   type PollOptions,
+  planDelay,
   type ScheduleInput,
 } from './core/poll/schedule.js';
 export {

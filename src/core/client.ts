@@ -324,7 +324,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
 
     async wait(ref, opts = {}) {
       const task = resolve(ref);
-      const settings = checkWaitOptions({ ...waitDefaults, ...pickPoll(opts) });
+      const settings = waitSettings(waitDefaults, opts);
       const state = isGiven(opts.resumeFrom)
         ? decodeState(opts.resumeFrom, vendor.name)
         : initialState(vendor.name, task.ref, Date.now());
@@ -352,7 +352,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
 
     watch(ref, opts = {}) {
       const task = resolve(ref);
-      const settings = checkWaitOptions({ ...waitDefaults, ...pickPoll(opts) });
+      const settings = waitSettings(waitDefaults, opts);
       const state = isGiven(opts.resumeFrom)
         ? decodeState(opts.resumeFrom, vendor.name)
         : initialState(vendor.name, task.ref, Date.now());
@@ -369,7 +369,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
 
     async poll(ref, opts = {}) {
       const task = resolve(ref);
-      const settings = checkWaitOptions({ ...waitDefaults, ...pickPoll(opts) });
+      const settings = waitSettings(waitDefaults, opts);
       const state = isGiven(opts.state)
         ? decodeState(opts.state, vendor.name)
         : initialState(vendor.name, task.ref, Date.now());
@@ -432,6 +432,12 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
   return Object.freeze({ ...methods, ...client }) as unknown as TaskClient<V>;
 }
 
+// The client's checked defaults, unless the call overrides a poll option (most calls don't).
+function waitSettings(defaults: ResolvedWait, options: WaitDefaults): ResolvedWait {
+  const own = pickPoll(options);
+  return Object.keys(own).length === 0 ? defaults : checkWaitOptions({ ...defaults, ...own });
+}
+
 function pickPoll(options: WaitDefaults): WaitDefaults {
   const out: WaitDefaults = {};
   for (const key of [
@@ -441,6 +447,7 @@ function pickPoll(options: WaitDefaults): WaitDefaults {
     'jitter',
     'maxRetryAfterMs',
     'estimate',
+    'maxEstimateDelayMs',
     'timeoutMs',
   ] as const) {
     if (options[key] !== undefined) (out as Record<string, unknown>)[key] = options[key];
@@ -456,6 +463,9 @@ function checkWaitOptions(options: PollOptions & { timeoutMs?: number }): Resolv
   checkNumber('factor', options.factor, { min: 1, max: 100 });
   checkNumber('jitter', options.jitter, { min: 0, max: 1 });
   checkNumber('maxRetryAfterMs', options.maxRetryAfterMs, { min: 0 });
+  if (options.maxEstimateDelayMs !== undefined) {
+    checkNumber('maxEstimateDelayMs', options.maxEstimateDelayMs, { min: 0 });
+  }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (timeoutMs !== Number.POSITIVE_INFINITY) checkNumber('timeoutMs', timeoutMs, { min: 1, max: 2 ** 31 - 1 });
   if (typeof options.estimate !== 'boolean') throw new ConfigError('estimate', 'estimate must be true or false');

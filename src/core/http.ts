@@ -105,6 +105,8 @@ const TIMED_OUT = Symbol('timed out');
 const ERROR_EXCERPT_BYTES = 4096;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_JSON_DEPTH = 256;
+// Stateless between whole-buffer decodes, so one serves every response.
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 // A token function that rotates keeps the recent credentials redacted without growing forever.
 const MAX_REMEMBERED_SECRETS = 32;
 const MAX_REDIRECTS = 5;
@@ -296,7 +298,7 @@ export class HttpClient {
     if (!request.schema) return undefined as z.output<Schema>;
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      text = UTF8.decode(bytes);
     } catch {
       throw this.#invalid(request, response, 'encoding', []);
     }

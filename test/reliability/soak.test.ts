@@ -535,10 +535,7 @@ function report(): void {
 }
 
 describe('known limitation (src/core/poll/poller.ts, not fixed here)', () => {
-  // The resume token carries no "not before": a wait resumed right after a WaitTimeoutError polls
-  // at once, though the timed-out wait was sleeping out a 429's Retry-After. Flip to `it` once
-  // WaitState keeps the earliest time of the next poll and pollLoop waits for it.
-  it.fails('a wait resumed right after a timeout still waits out the Retry-After the timed-out wait obeyed', async () => {
+  it('a wait resumed right after a timeout still waits out the Retry-After the timed-out wait obeyed', async () => {
     const vc = VENDOR_CASES[0] as VendorCase;
     const task = fakeTask(vc.fake, { id: vc.id(990_001), faults: [{ on: 1, rateLimit: 2, retryHeaders: 'standard' }] });
     const local = await startFakeServer({ tasks: [task] });

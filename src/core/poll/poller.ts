@@ -5,10 +5,9 @@
  * @module
  */
 import { z } from 'zod';
-import { sleep } from '../abort.js';
 import { ConfigError, isTransient, WaitTimeoutError } from '../errors.js';
 import type { TaskSnapshot } from '../lifecycle.js';
-import { nextDelay, type Observation, type PollOptions } from './schedule.js';
+import { clampHint, type Observation, type PollOptions, planDelay } from './schedule.js';
 
 const HISTORY = 8;
 
@@ -31,6 +30,14 @@ export interface WaitState {
   history: Observation[];
   /** The last state seen. */
   last?: { state: string; rawStatus: string; progress?: number; at: number } | undefined;
+  /** The estimated end the last delay aimed just after (ms since the epoch), if it aimed at one. */
+  aimAt?: number | undefined;
+  /** Polls that found the task still running after the end a delay aimed at. */
+  misses?: number | undefined;
+  /** The aimed end the last miss ran past (ms since the epoch). */
+  missedAt?: number | undefined;
+  /** The earliest time the server allowed the next poll (a `Retry-After`), ms since the epoch. */
+  notBefore?: number | undefined;
 }
 
 const WaitStateSchema = z.object({
@@ -44,6 +51,10 @@ const WaitStateSchema = z.object({
   last: z
     .object({ state: z.string(), rawStatus: z.string(), progress: z.number().optional(), at: z.number() })
     .optional(),
+  aimAt: z.number().finite().optional(),
+  misses: z.number().int().nonnegative().optional(),
+  missedAt: z.number().finite().optional(),
+  notBefore: z.number().finite().optional(),
 });
 
 /** A fresh state for a wait on `ref`. */
@@ -102,10 +113,29 @@ export interface Step {
 /**
  * The pure step function: a state and one poll's outcome in; the new state and the delay before
  * the next poll out. `random` (in [0, 1)) fixes the jitter; omit it for `Math.random()`.
+ *
+ * The delay comes from {@link planDelay}. A poll that finds the task still running after the end
+ * the previous delay aimed at is a miss: it is counted, and the backoff starts again from there
+ * (see {@link planDelay}). A transient fault is met with the backoff and the server's hint, never
+ * with an estimate.
  */
 export function advance(state: WaitState, outcome: PollOutcome, options: PollOptions, random?: number): Step {
   const snapshot = outcome.snapshot;
-  const next: WaitState = { ...state, polls: state.polls + 1, history: state.history };
+  // Built field by field (not spread, nothing deleted) so that every state shares one shape.
+  const next: WaitState = {
+    v: 1,
+    vendor: state.vendor,
+    ref: state.ref,
+    startedAt: state.startedAt,
+    polls: state.polls + 1,
+    attempt: state.attempt,
+    history: state.history,
+    last: state.last,
+    aimAt: undefined,
+    misses: state.misses,
+    missedAt: state.missedAt,
+    notBefore: undefined,
+  };
   if (snapshot) {
     next.last = {
       state: snapshot.state,
@@ -117,18 +147,30 @@ export function advance(state: WaitState, outcome: PollOutcome, options: PollOpt
       next.history = [...state.history, { at: outcome.now, progress: snapshot.progress }].slice(-HISTORY);
     }
     if (snapshot.terminal) return { state: next, done: true, delayMs: 0 };
+    if (state.aimAt !== undefined && outcome.now >= state.aimAt) {
+      next.misses = (state.misses ?? 0) + 1;
+      next.missedAt = state.aimAt;
+    }
   }
   const etaAt = snapshot?.eta === undefined ? undefined : Date.parse(snapshot.eta);
-  const delayMs = nextDelay(options, {
+  const plan = planDelay(snapshot ? options : { ...options, estimate: false }, {
     attempt: state.attempt,
     now: outcome.now,
     hintMs: outcome.hintMs,
     etaAt,
     history: next.history,
     random,
+    startedAt: state.startedAt,
+    misses: next.misses,
+    missedAt: next.missedAt,
   });
+  if (plan.aimAt !== undefined) next.aimAt = plan.aimAt;
+  // Kept in the state so that a wait resumed elsewhere still honours the server's hint.
+  if (outcome.hintMs !== undefined && Number.isFinite(outcome.hintMs)) {
+    next.notBefore = outcome.now + clampHint(options, outcome.hintMs);
+  }
   next.attempt = state.attempt + 1;
-  return { state: next, done: false, delayMs };
+  return { state: next, done: false, delayMs: plan.delayMs };
 }
 
 /** One poll as the loop sees it: fetch, validate, normalize; reject on a fault. */
@@ -147,68 +189,217 @@ export interface LoopParams {
 
 const TIMED_OUT = Symbol('wait timed out');
 
+/** Something a caller's signal can stop. */
+interface Stoppable {
+  halt(reason: unknown): void;
+}
+
+interface Subscribers {
+  waits: Set<Stoppable>;
+  listener: () => void;
+}
+
+// One listener on a caller's signal however many waits share it (a shutdown signal for all):
+// no listener per wait to hold memory, and no MaxListenersExceededWarning.
+const subscribers = new WeakMap<AbortSignal, Subscribers>();
+
+function subscribe(signal: AbortSignal, wait: Stoppable): void {
+  let entry = subscribers.get(signal);
+  if (!entry) {
+    const waits = new Set<Stoppable>();
+    const listener = () => {
+      subscribers.delete(signal);
+      for (const each of waits) each.halt(signal.reason);
+    };
+    entry = { waits, listener };
+    subscribers.set(signal, entry);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  entry.waits.add(wait);
+}
+
+function unsubscribe(signal: AbortSignal, wait: Stoppable): void {
+  const entry = subscribers.get(signal);
+  if (!entry) return;
+  entry.waits.delete(wait);
+  if (entry.waits.size === 0) {
+    subscribers.delete(signal);
+    signal.removeEventListener('abort', entry.listener);
+  }
+}
+
+/**
+ * One wait between polls. A class, so that a pending wait is one small object (plus its state,
+ * last snapshot, one timer and one promise) rather than a frame of closures: thousands may be
+ * pending in one process.
+ */
+class Wait implements Stoppable {
+  readonly #params: LoopParams;
+  readonly #started = Date.now();
+  readonly #deadlineAt: number;
+  state: WaitState;
+  /** The last snapshot: the one a timeout reports. */
+  last: TaskSnapshot | undefined;
+  done = false;
+  #delayMs = 0;
+  #lastError: unknown;
+  #halted = false;
+  #reason: unknown;
+  // What to interrupt when the wait is stopped: the request in flight, or the sleep.
+  #request: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #resolve: (() => void) | undefined;
+  #reject: ((reason: unknown) => void) | undefined;
+
+  constructor(params: LoopParams) {
+    this.#params = params;
+    this.state = params.state;
+    this.#deadlineAt = Number.isFinite(params.timeoutMs) ? this.#started + params.timeoutMs : Number.POSITIVE_INFINITY;
+    if (params.signal) subscribe(params.signal, this);
+  }
+
+  halt(reason: unknown): void {
+    if (this.#halted) return;
+    this.#halted = true;
+    this.#reason = reason;
+    this.#request?.abort(reason);
+    const reject = this.#reject;
+    this.#clearSleep();
+    reject?.(reason);
+  }
+
+  /** Whether a resumed state still owes the server a wait (its `Retry-After`) before the first poll. */
+  owesHint(): boolean {
+    const left = (this.state.notBefore ?? 0) - Date.now();
+    if (left <= 0) return false;
+    this.#delayMs = left;
+    return true;
+  }
+
+  /** Polls once and decides the next delay; the snapshot, or undefined after a transient fault. */
+  async poll(): Promise<TaskSnapshot | undefined> {
+    this.#check();
+    const request = new AbortController();
+    this.#request = request;
+    const left = this.#deadlineAt - Date.now();
+    const deadline = left === Number.POSITIVE_INFINITY ? undefined : setTimeout(timeOut, Math.max(0, left), this);
+    let outcome: PollOutcome;
+    try {
+      const { snapshot, hintMs } = await this.#params.fetch(request.signal);
+      this.#check();
+      outcome = { snapshot, hintMs, now: Date.now() };
+      this.last = snapshot;
+      this.#lastError = undefined;
+    } catch (error) {
+      this.#check();
+      if (!isTransient(error)) throw error;
+      this.#lastError = error;
+      outcome = { error, hintMs: (error as { retryAfterMs?: number }).retryAfterMs, now: Date.now() };
+    } finally {
+      if (deadline !== undefined) clearTimeout(deadline);
+      this.#request = undefined;
+    }
+    const step = advance(this.state, outcome, this.#params.options);
+    this.state = step.state;
+    this.done = step.done;
+    this.#delayMs = step.delayMs;
+    return outcome.snapshot;
+  }
+
+  /**
+   * Sleeps the decided delay, or until the deadline (which stops the wait), or until halted. It
+   * rejects when the wait was stopped: then {@link stopped} throws why.
+   */
+  sleep(): Promise<void> {
+    this.#check();
+    return new Promise<void>((resolve, reject) => {
+      const left = this.#deadlineAt - Date.now();
+      this.#resolve = resolve;
+      this.#reject = reject;
+      this.#timer =
+        this.#delayMs < left ? setTimeout(wakeUp, this.#delayMs, this) : setTimeout(timeOut, Math.max(0, left), this);
+    });
+  }
+
+  /** Throws what stopped the wait. */
+  stopped(): never {
+    this.#check();
+    throw new Error('pollLoop: the wait was not stopped');
+  }
+
+  /** Called by the sleep's timer. */
+  wake(): void {
+    const resolve = this.#resolve;
+    this.#clearSleep();
+    resolve?.();
+  }
+
+  dispose(): void {
+    if (this.#params.signal) unsubscribe(this.#params.signal, this);
+    this.#clearSleep();
+    this.#request?.abort();
+  }
+
+  #clearSleep(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+  }
+
+  /** Throws what stopped the wait, if it was stopped. */
+  #check(): void {
+    if (!this.#halted) return;
+    if (this.#reason !== TIMED_OUT) throw this.#reason;
+    throw new WaitTimeoutError({
+      vendor: this.#params.vendor,
+      id: this.#params.id,
+      snapshot: this.last,
+      elapsedMs: Date.now() - this.#started,
+      polls: this.state.polls,
+      resumeToken: encodeState(this.state),
+      cause: this.#lastError,
+    });
+  }
+}
+
+function wakeUp(wait: Wait): void {
+  wait.wake();
+}
+
+function timeOut(wait: Wait): void {
+  wait.halt(TIMED_OUT);
+}
+
 /**
  * Polls until a terminal snapshot, yielding every snapshot observed. Transient faults are
  * retried on the backoff schedule until the timeout; anything else ends the loop at once.
  * Every timer and listener is gone when the generator finishes, however it finishes.
  */
 export async function* pollLoop(params: LoopParams): AsyncGenerator<TaskSnapshot, void, undefined> {
-  const { signal: userSignal, options } = params;
-  userSignal?.throwIfAborted();
-  const started = Date.now();
-  const control = new AbortController();
-  const onAbort = () => control.abort(userSignal?.reason);
-  userSignal?.addEventListener('abort', onAbort, { once: true });
-  const deadline = Number.isFinite(params.timeoutMs)
-    ? setTimeout(() => control.abort(TIMED_OUT), params.timeoutMs)
-    : undefined;
-  let state = params.state;
-  let last: TaskSnapshot | undefined;
-  let lastError: unknown;
-  const stop = (): unknown => {
-    if (control.signal.reason !== TIMED_OUT) return control.signal.reason;
-    return new WaitTimeoutError({
-      vendor: params.vendor,
-      id: params.id,
-      snapshot: last,
-      elapsedMs: Date.now() - started,
-      polls: state.polls,
-      resumeToken: encodeState(state),
-      cause: lastError,
-    });
-  };
+  params.signal?.throwIfAborted();
+  const wait = new Wait(params);
   try {
-    for (;;) {
-      let outcome: PollOutcome;
+    if (wait.owesHint()) {
       try {
-        const { snapshot, hintMs } = await params.fetch(control.signal);
-        control.signal.throwIfAborted();
-        outcome = { snapshot, hintMs, now: Date.now() };
-        last = snapshot;
-        lastError = undefined;
-      } catch (error) {
-        if (control.signal.aborted) throw stop();
-        if (!isTransient(error)) throw error;
-        lastError = error;
-        const hintMs = (error as { retryAfterMs?: number }).retryAfterMs;
-        outcome = { error, hintMs, now: Date.now() };
-      }
-      const step = advance(state, outcome, options);
-      state = step.state;
-      if (outcome.snapshot) {
-        yield outcome.snapshot;
-        if (step.done) return;
-      }
-      try {
-        await sleep(step.delayMs, control.signal);
+        await wait.sleep();
       } catch {
-        throw stop();
+        wait.stopped();
+      }
+    }
+    for (;;) {
+      const snapshot = await wait.poll();
+      if (snapshot) {
+        yield snapshot;
+        if (wait.done) return;
+      }
+      try {
+        await wait.sleep();
+      } catch {
+        wait.stopped();
       }
     }
   } finally {
-    if (deadline !== undefined) clearTimeout(deadline);
-    userSignal?.removeEventListener('abort', onAbort);
-    // Ends anything still listening on this wait's signal.
-    if (!control.signal.aborted) control.abort();
+    wait.dispose();
   }
 }

@@ -1,0 +1,68 @@
+/**
+ * The benchmarks' loopback servers, each run in its own process by `startServer` (bench/lib/child.ts).
+ * Prints one JSON line once listening (`{ "url": ... }`), and closes on SIGTERM.
+ *
+ * - `task`: the testing kit's `startFakeServer` with one Mixpeek task that keeps running.
+ * - `pages <rows> <pageSize> <delayMs>`: `GET /rows?cursor=N` answers `{ data, next }` with
+ *   `pageSize` rows of about 100 bytes, after `delayMs`; `next` is absent on the last page.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fakeTask, mixpeekFake, startFakeServer } from '../../src/testing/server.js';
+
+const [mode, ...args] = process.argv.slice(2);
+
+async function serveTask(): Promise<{ url: string; close(): Promise<void> }> {
+  const task = fakeTask(mixpeekFake, { phases: [{ state: 'running', polls: Number.MAX_SAFE_INTEGER, progress: 0.5 }] });
+  const server = await startFakeServer({ tasks: [task] });
+  console.log(JSON.stringify({ url: server.url, ref: task.ref, path: `/v1/tasks/${task.id}` }));
+  return server;
+}
+
+/** One page body: the rows are the same bytes on every page, only the ids and cursor change. */
+function pageBody(cursor: number, pageSize: number, total: number): string {
+  const rows: string[] = [];
+  for (let i = cursor; i < Math.min(total, cursor + pageSize); i++) {
+    rows.push(
+      `{"identifier":"asset-${i}","category":"Laptop","manufacturer":"Dell","model":"Latitude 7440","serialNumber":"SN${i}","quantity":1}`,
+    );
+  }
+  const next = cursor + pageSize < total ? `,"next":${cursor + pageSize}` : '';
+  return `{"data":[${rows.join(',')}]${next}}`;
+}
+
+async function servePages(): Promise<{ url: string; close(): Promise<void> }> {
+  const [rows = 1_000_000, pageSize = 1000, delayMs = 3] = args.map(Number);
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const cursor = Number(url.searchParams.get('cursor') ?? 0);
+    const body = pageBody(cursor, pageSize, rows);
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    }, delayMs);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  console.log(
+    JSON.stringify({ url, rows, pageSize, delayMs, pageBytes: Buffer.byteLength(pageBody(0, pageSize, rows)) }),
+  );
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const server = mode === 'pages' ? await servePages() : await serveTask();
+process.once('SIGTERM', () => {
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+});
