@@ -168,9 +168,12 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     );
   }
   const base = parseBaseUrl(options.baseUrl ?? vendor.baseUrl);
+  // The vendor's own other origins count only with its own base URL: a token meant for a proxy or
+  // a sandbox does not go to production hosts.
+  const vendorOrigins = options.baseUrl === undefined ? (vendor.trustedOrigins ?? []) : [];
   const trusted = new Set([
     base.origin,
-    ...(options.trustedOrigins ?? []).map((o) => parseBaseUrl(o, 'trustedOrigins').origin),
+    ...[...vendorOrigins, ...(options.trustedOrigins ?? [])].map((o) => parseBaseUrl(o, 'trustedOrigins').origin),
   ]);
   const waitDefaults = checkWaitOptions({
     ...DEFAULT_POLL_OPTIONS,

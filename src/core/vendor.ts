@@ -165,6 +165,11 @@ export interface VendorDefinition<
   auth: AuthScheme;
   /** Headers every request carries (e.g. a versioned `Accept`). */
   headers?: Record<string, string>;
+  /**
+   * Other origins the vendor itself serves task URLs from (besides the base URL's), to which the
+   * token may go. A client adds its own with its `trustedOrigins` option.
+   */
+  trustedOrigins?: readonly string[];
   /** Every documented raw status. */
   statuses: readonly Status[];
   /** The canonical state of each raw status. Exhaustive: the compiler rejects a missing one. */

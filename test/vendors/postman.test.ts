@@ -472,6 +472,25 @@ describe('task URLs', () => {
     expect(done).toMatchObject({ kind: 'collection-update', id: 'u1', state: 'succeeded' });
   });
 
+  it('accepts task URLs on api.postman.com, Postman’s other origin, but only with its own base URL', async () => {
+    let key: string | null = null;
+    server.use(
+      http.get('https://api.postman.com/collection-updates-tasks/u7', ({ request }) => {
+        key = request.headers.get('x-api-key');
+        return HttpResponse.json({ id: 'u7', status: 'successful' });
+      }),
+    );
+
+    const snap = await client().get('https://api.postman.com/collection-updates-tasks/u7');
+    const viaProxy = createClient(postman, { token: KEY, baseUrl: 'http://localhost:7777/postman', wait: FAST });
+
+    expect(snap).toMatchObject({ kind: 'collection-update', state: 'succeeded' });
+    expect(key).toBe(KEY);
+    await expect(viaProxy.get('https://api.postman.com/collection-updates-tasks/u7')).rejects.toThrow(
+      /not the client's origin/,
+    );
+  });
+
   it('routes by the end of the path, so a base URL with a prefix works', async () => {
     let hits = 0;
     server.use(

@@ -171,6 +171,8 @@ export type PostmanTaskKind = keyof typeof tasks;
 export const postman = defineVendor({
   name: 'postman',
   baseUrl: 'https://api.getpostman.com',
+  // Postman's own task and resource URLs (meta.url, Location) name api.postman.com too.
+  trustedOrigins: ['https://api.postman.com'],
   auth: apiKeyHeader('x-api-key'),
   statuses: POSTMAN_STATUSES,
   states: POSTMAN_STATES,
