@@ -22,10 +22,11 @@ import {
   advance,
   decodeState,
   encodeState,
-  type Fetcher,
   initialState,
   pollLoop,
+  type WaitShared,
   type WaitState,
+  waitFor,
 } from './poll/poller.js';
 import { DEFAULT_POLL_OPTIONS, type PollOptions } from './poll/schedule.js';
 import {
@@ -139,7 +140,8 @@ const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const MAX_SEGMENT = 2048;
 
 interface ResolvedTask {
-  url: URL;
+  /** The task's URL, as text: a `URL` is built per request, not kept by every pending wait. */
+  href: string;
   kindName: string;
   kind: TaskKind;
   /** For messages: the task id as the caller named it. */
@@ -274,7 +276,13 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     const kind = kinds[route.kind];
     if (!kind) throw new ConfigError('ref', `${vendor.name}: route() named an unknown task kind ${route.kind}`);
     const url = pathUrl(route.path, route.query);
-    return { url, kindName: route.kind, kind, id: String(route.path[route.path.length - 1]), ref: parsed.data };
+    return {
+      href: url.href,
+      kindName: route.kind,
+      kind,
+      id: String(route.path[route.path.length - 1]),
+      ref: parsed.data,
+    };
   };
 
   const fromUrl = (url: URL, given: unknown): ResolvedTask => {
@@ -286,13 +294,19 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     const text = typeof given === 'string' ? given : (given as { url: string }).url;
     const userinfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(text.trim());
     const ref = !userinfo ? given : typeof given === 'string' ? url.href : { url: url.href };
-    return { url, kindName, kind, id: decodeSegment(segments[segments.length - 1] ?? url.pathname), ref };
+    return {
+      href: url.href,
+      kindName,
+      kind,
+      id: decodeSegment(segments[segments.length - 1] ?? url.pathname),
+      ref,
+    };
   };
 
   const fetchTask = async (task: ResolvedTask, signal: AbortSignal | undefined) => {
     const response = await http.send({
       method: 'GET',
-      url: task.url,
+      url: new URL(task.href),
       headers: task.kind.headers,
       schema: task.kind.schema,
       model: task.kind.model,
@@ -308,7 +322,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
         model: task.kind.model,
         reason: 'schema',
         issues: [{ path: [], message: `could not be normalized: ${(error as Error)?.message ?? String(error)}` }],
-        url: task.url.href,
+        url: task.href,
         status: response.status,
       });
     }
@@ -325,37 +339,32 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       return (await fetchTask(task, opts.signal)).snapshot;
     },
 
-    async wait(ref, opts = {}) {
-      const task = resolve(ref);
-      const settings = waitSettings(waitDefaults, opts);
-      const state = isGiven(opts.resumeFrom)
-        ? decodeState(opts.resumeFrom, vendor.name)
-        : initialState(vendor.name, task.ref, Date.now());
-      const fetcher: Fetcher = (signal) => fetchTask(task, signal);
-      let last: TaskSnapshot | undefined;
-      for await (const snapshot of pollLoop({
-        vendor: vendor.name,
-        id: task.id,
-        fetch: fetcher,
-        options: settings,
-        state,
-        timeoutMs: settings.timeoutMs,
-        signal: opts.signal,
-      })) {
-        const changed = !last || last.state !== snapshot.state || last.progress !== snapshot.progress;
-        last = snapshot;
-        if (changed) opts.onProgress?.(snapshot);
+    // Not an async function: a pending wait is one small object driven by timers and callbacks
+    // (see waitFor), not a suspended frame and a generator. Errors still come as rejections.
+    wait(ref, opts = {}) {
+      try {
+        const task = resolve(ref);
+        const shared = waitShared(opts);
+        const state = isGiven(opts.resumeFrom)
+          ? decodeState(opts.resumeFrom, vendor.name)
+          : initialState(vendor.name, task.ref, Date.now());
+        return waitFor({
+          shared,
+          task,
+          id: task.id,
+          state,
+          signal: opts.signal,
+          onProgress: opts.onProgress,
+          throwOnFailure: opts.throwOnFailure !== false,
+        });
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const end = last as TaskSnapshot;
-      if ((end.state === 'failed' || end.state === 'canceled') && opts.throwOnFailure !== false) {
-        throw new TaskFailedError(end);
-      }
-      return end;
     },
 
     watch(ref, opts = {}) {
       const task = resolve(ref);
-      const settings = waitSettings(waitDefaults, opts);
+      const settings = waitSettings(opts);
       const state = isGiven(opts.resumeFrom)
         ? decodeState(opts.resumeFrom, vendor.name)
         : initialState(vendor.name, task.ref, Date.now());
@@ -372,7 +381,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
 
     async poll(ref, opts = {}) {
       const task = resolve(ref);
-      const settings = waitSettings(waitDefaults, opts);
+      const settings = waitSettings(opts);
       const state = isGiven(opts.state)
         ? decodeState(opts.state, vendor.name)
         : initialState(vendor.name, task.ref, Date.now());
@@ -398,7 +407,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       if (!cancel || (cancel.kinds && !cancel.kinds.includes(task.kindName))) {
         throw new ConfigError('ref', `${vendor.name}: ${task.kindName} tasks can't be canceled through the API`);
       }
-      const url = new URL(task.url);
+      const url = new URL(task.href);
       for (const segment of cancel.suffix ?? []) url.pathname += `/${encodeURIComponent(segment)}`;
       await http.send({ method: cancel.method, url, headers: task.kind.headers, model: 'cancel', signal: opts.signal });
     },
@@ -431,14 +440,37 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     paginate: (source, opts?: PagingOptions) => paginate(source, opts),
   };
 
+  // What every wait() shares: the client's defaults, and the checked settings of the last call that
+  // overrode a poll option, for the next calls with the same overrides (a loop of waits with the same
+  // options). Pending waits then hold one frozen object between them, not one each.
+  const shareOf = (settings: ResolvedWait): WaitShared<ResolvedTask> =>
+    Object.freeze({ vendor: vendor.name, fetch: fetchTask, options: settings, timeoutMs: settings.timeoutMs });
+  const defaultShared = shareOf(waitDefaults);
+  let lastOwn: WaitDefaults | undefined;
+  let lastShared = defaultShared;
+  function waitSettings(opts: WaitDefaults): ResolvedWait {
+    return waitShared(opts).options as ResolvedWait;
+  }
+  function waitShared(opts: WaitDefaults): WaitShared<ResolvedTask> {
+    const own = pickPoll(opts);
+    const keys = Object.keys(own) as (keyof WaitDefaults)[];
+    if (keys.length === 0) return defaultShared;
+    const last = lastOwn;
+    if (
+      last !== undefined &&
+      keys.length === Object.keys(last).length &&
+      keys.every((key) => Object.is(own[key], last[key]))
+    ) {
+      return lastShared;
+    }
+    const shared = shareOf(Object.freeze(checkWaitOptions({ ...waitDefaults, ...own })));
+    lastOwn = own;
+    lastShared = shared;
+    return shared;
+  }
+
   const methods = vendor.methods?.(context) ?? {};
   return Object.freeze({ ...methods, ...client }) as unknown as TaskClient<V>;
-}
-
-// The client's checked defaults, unless the call overrides a poll option (most calls don't).
-function waitSettings(defaults: ResolvedWait, options: WaitDefaults): ResolvedWait {
-  const own = pickPoll(options);
-  return Object.keys(own).length === 0 ? defaults : checkWaitOptions({ ...defaults, ...own });
 }
 
 function pickPoll(options: WaitDefaults): WaitDefaults {

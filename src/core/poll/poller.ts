@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from 'zod';
-import { ConfigError, isTransient, WaitTimeoutError } from '../errors.js';
+import { ConfigError, isTransient, TaskFailedError, WaitTimeoutError } from '../errors.js';
 import type { TaskSnapshot } from '../lifecycle.js';
 import { clampHint, type Observation, type PollOptions, planDelay } from './schedule.js';
 
@@ -350,24 +350,45 @@ class Wait implements Stoppable {
   /** Throws what stopped the wait, if it was stopped. */
   #check(): void {
     if (!this.#halted) return;
-    if (this.#reason !== TIMED_OUT) throw this.#reason;
-    throw new WaitTimeoutError({
-      vendor: this.#params.vendor,
-      id: this.#params.id,
-      snapshot: this.last,
-      elapsedMs: Date.now() - this.#started,
-      polls: this.state.polls,
-      resumeToken: encodeState(this.state),
-      cause: this.#lastError,
-    });
+    throw stopError(
+      this.#reason,
+      this.#params.vendor,
+      this.#params.id,
+      this.last,
+      this.#started,
+      this.state,
+      this.#lastError,
+    );
   }
 }
 
-function wakeUp(wait: Wait): void {
+/** What a stopped wait rejects with: the caller's reason, or a {@link WaitTimeoutError}. */
+function stopError(
+  reason: unknown,
+  vendor: string,
+  id: string,
+  last: TaskSnapshot | undefined,
+  started: number,
+  state: WaitState,
+  lastError: unknown,
+): unknown {
+  if (reason !== TIMED_OUT) return reason;
+  return new WaitTimeoutError({
+    vendor,
+    id,
+    snapshot: last,
+    elapsedMs: Date.now() - started,
+    polls: state.polls,
+    resumeToken: encodeState(state),
+    cause: lastError,
+  });
+}
+
+function wakeUp(wait: { wake(): void }): void {
   wait.wake();
 }
 
-function timeOut(wait: Wait): void {
+function timeOut(wait: Stoppable): void {
   wait.halt(TIMED_OUT);
 }
 
@@ -401,5 +422,226 @@ export async function* pollLoop(params: LoopParams): AsyncGenerator<TaskSnapshot
     }
   } finally {
     wait.dispose();
+  }
+}
+
+/**
+ * What every {@link waitFor} with the same settings shares: one object per client (and per set of
+ * per-call poll options) rather than these fields in every pending wait.
+ */
+export interface WaitShared<Task> {
+  vendor: string;
+  /** Fetches `task` once: called as `fetch(task, signal)`, so one function serves every wait. */
+  fetch: (task: Task, signal: AbortSignal) => Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
+  options: PollOptions;
+  timeoutMs: number;
+}
+
+/** One wait of {@link waitFor}: read once, not kept. */
+export interface WaitForParams<Task> {
+  shared: WaitShared<Task>;
+  task: Task;
+  id: string;
+  state: WaitState;
+  signal?: AbortSignal | undefined;
+  /** Called with the first snapshot and whenever the state or progress changes; a throw ends the wait. */
+  onProgress?: ((snapshot: TaskSnapshot) => void) | undefined;
+  /** Reject with {@link TaskFailedError} when the task ends `failed` or `canceled`. */
+  throwOnFailure: boolean;
+}
+
+/**
+ * The wait loop of `client.wait()`, as {@link pollLoop} runs it but driven by its own timers and
+ * callbacks: no generator, no async frames, no promise per sleep. A wait asleep is one
+ * {@link DrivenWait}, its state, its last snapshot, one timer and the promise returned here:
+ * thousands may be pending in one process. Resolves with the terminal snapshot.
+ */
+export function waitFor<Task>(params: WaitForParams<Task>): Promise<TaskSnapshot> {
+  try {
+    params.signal?.throwIfAborted();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  let settle: ((value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void) | undefined;
+  const promise = new Promise<TaskSnapshot>((resolve) => {
+    settle = resolve;
+  });
+  new DrivenWait(params, settle as (value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void);
+  return promise;
+}
+
+const HALTED = 1;
+const SETTLED = 2;
+const THROW_ON_FAILURE = 4;
+
+/**
+ * A thenable that rejects with `reason`: resolving a promise with it rejects that promise, so a
+ * wait keeps only its promise's `resolve` function, not `reject` too.
+ */
+class Rejection {
+  readonly #reason: unknown;
+  constructor(reason: unknown) {
+    this.#reason = reason;
+  }
+  // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose, see the class comment
+  then(_: unknown, reject: (reason: unknown) => void): void {
+    reject(this.#reason);
+  }
+}
+
+/**
+ * One wait of {@link waitFor}: polls, sleeps and settles its promise; see {@link Wait} for
+ * pollLoop's. Its fields are few on purpose (what all waits share is in one {@link WaitShared}):
+ * it is what each of thousands of pending waits holds.
+ */
+class DrivenWait<Task> implements Stoppable {
+  readonly #shared: WaitShared<Task>;
+  readonly #task: Task;
+  readonly #id: string;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onProgress: ((snapshot: TaskSnapshot) => void) | undefined;
+  /** When the wait times out (ms since the epoch), or Infinity; it started `timeoutMs` before. */
+  readonly #deadlineAt: number;
+  readonly #settle: (value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void;
+  #flags: number;
+  #state: WaitState;
+  /** The last snapshot: the one a timeout reports. */
+  #last: TaskSnapshot | undefined = undefined;
+  #lastError: unknown = undefined;
+  #reason: unknown = undefined;
+  // The request in flight, and the timer: the sleep's, or the deadline during a request.
+  #request: AbortController | undefined = undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  constructor(params: WaitForParams<Task>, settle: (value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void) {
+    const shared = params.shared;
+    this.#shared = shared;
+    this.#task = params.task;
+    this.#id = params.id;
+    this.#signal = params.signal;
+    this.#onProgress = params.onProgress;
+    this.#deadlineAt = Number.isFinite(shared.timeoutMs) ? Date.now() + shared.timeoutMs : Number.POSITIVE_INFINITY;
+    this.#settle = settle;
+    this.#flags = params.throwOnFailure ? THROW_ON_FAILURE : 0;
+    this.#state = params.state;
+    if (this.#signal) subscribe(this.#signal, this);
+    // A resumed state may still owe the server a wait (its `Retry-After`) before the first poll.
+    const owed = (this.#state.notBefore ?? 0) - Date.now();
+    if (owed > 0) this.#sleep(owed);
+    else this.#poll();
+  }
+
+  halt(reason: unknown): void {
+    if (this.#flags & (HALTED | SETTLED)) return;
+    this.#flags |= HALTED;
+    this.#reason = reason;
+    if (this.#request) {
+      // The request settles (rejects) on the abort; that settles the wait.
+      this.#request.abort(reason);
+    } else if (this.#timer !== undefined) {
+      this.#fail(this.#stopError());
+    }
+    // Otherwise the wait is running (an onProgress that aborted): it stops before it sleeps.
+  }
+
+  /** Called by the sleep's timer. */
+  wake(): void {
+    this.#timer = undefined;
+    this.#poll();
+  }
+
+  #poll(): void {
+    if (this.#flags & HALTED) {
+      this.#fail(this.#stopError());
+      return;
+    }
+    const request = new AbortController();
+    this.#request = request;
+    const left = this.#deadlineAt - Date.now();
+    if (left !== Number.POSITIVE_INFINITY) this.#timer = setTimeout(timeOut, Math.max(0, left), this);
+    let pending: Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
+    try {
+      pending = this.#shared.fetch(this.#task, request.signal);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (result) => this.#answered(result),
+      (error) => this.#faulted(error),
+    );
+  }
+
+  #endRequest(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#request = undefined;
+  }
+
+  #answered(result: { snapshot: TaskSnapshot; hintMs: number | undefined }): void {
+    this.#endRequest();
+    try {
+      if (this.#flags & HALTED) throw this.#stopError();
+      const { snapshot, hintMs } = result;
+      const previous = this.#last;
+      this.#last = snapshot;
+      this.#lastError = undefined;
+      const step = advance(this.#state, { snapshot, hintMs, now: Date.now() }, this.#shared.options);
+      this.#state = step.state;
+      const changed = !previous || previous.state !== snapshot.state || previous.progress !== snapshot.progress;
+      if (changed) this.#onProgress?.(snapshot);
+      if (step.done) {
+        if ((snapshot.state === 'failed' || snapshot.state === 'canceled') && this.#flags & THROW_ON_FAILURE) {
+          throw new TaskFailedError(snapshot);
+        }
+        this.#dispose();
+        this.#settle(snapshot);
+        return;
+      }
+      if (this.#flags & HALTED) throw this.#stopError();
+      this.#sleep(step.delayMs);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #faulted(error: unknown): void {
+    this.#endRequest();
+    try {
+      if (this.#flags & HALTED) throw this.#stopError();
+      if (!isTransient(error)) throw error;
+      this.#lastError = error;
+      const hintMs = (error as { retryAfterMs?: number }).retryAfterMs;
+      const step = advance(this.#state, { error, hintMs, now: Date.now() }, this.#shared.options);
+      this.#state = step.state;
+      this.#sleep(step.delayMs);
+    } catch (failure) {
+      this.#fail(failure);
+    }
+  }
+
+  /** Sleeps `delayMs`, or until the deadline (which stops the wait), or until halted. */
+  #sleep(delayMs: number): void {
+    const left = this.#deadlineAt - Date.now();
+    this.#timer = delayMs < left ? setTimeout(wakeUp, delayMs, this) : setTimeout(timeOut, Math.max(0, left), this);
+  }
+
+  #stopError(): unknown {
+    // Only a finite deadline times out, so the start is the deadline less the timeout.
+    const started = Math.round(this.#deadlineAt - this.#shared.timeoutMs);
+    return stopError(this.#reason, this.#shared.vendor, this.#id, this.#last, started, this.#state, this.#lastError);
+  }
+
+  #fail(error: unknown): void {
+    this.#dispose();
+    this.#settle(new Rejection(error) as unknown as PromiseLike<TaskSnapshot>);
+  }
+
+  #dispose(): void {
+    this.#flags |= SETTLED;
+    if (this.#signal) unsubscribe(this.#signal, this);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#request?.abort();
+    this.#request = undefined;
   }
 }
