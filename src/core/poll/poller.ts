@@ -228,140 +228,6 @@ function unsubscribe(signal: AbortSignal, wait: Stoppable): void {
   }
 }
 
-/**
- * One wait between polls. A class, so that a pending wait is one small object (plus its state,
- * last snapshot, one timer and one promise) rather than a frame of closures: thousands may be
- * pending in one process.
- */
-class Wait implements Stoppable {
-  readonly #params: LoopParams;
-  readonly #started = Date.now();
-  readonly #deadlineAt: number;
-  state: WaitState;
-  /** The last snapshot: the one a timeout reports. */
-  last: TaskSnapshot | undefined;
-  done = false;
-  #delayMs = 0;
-  #lastError: unknown;
-  #halted = false;
-  #reason: unknown;
-  // What to interrupt when the wait is stopped: the request in flight, or the sleep.
-  #request: AbortController | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #resolve: (() => void) | undefined;
-  #reject: ((reason: unknown) => void) | undefined;
-
-  constructor(params: LoopParams) {
-    this.#params = params;
-    this.state = params.state;
-    this.#deadlineAt = Number.isFinite(params.timeoutMs) ? this.#started + params.timeoutMs : Number.POSITIVE_INFINITY;
-    if (params.signal) subscribe(params.signal, this);
-  }
-
-  halt(reason: unknown): void {
-    if (this.#halted) return;
-    this.#halted = true;
-    this.#reason = reason;
-    this.#request?.abort(reason);
-    const reject = this.#reject;
-    this.#clearSleep();
-    reject?.(reason);
-  }
-
-  /** Whether a resumed state still owes the server a wait (its `Retry-After`) before the first poll. */
-  owesHint(): boolean {
-    const left = (this.state.notBefore ?? 0) - Date.now();
-    if (left <= 0) return false;
-    this.#delayMs = left;
-    return true;
-  }
-
-  /** Polls once and decides the next delay; the snapshot, or undefined after a transient fault. */
-  async poll(): Promise<TaskSnapshot | undefined> {
-    this.#check();
-    const request = new AbortController();
-    this.#request = request;
-    const left = this.#deadlineAt - Date.now();
-    const deadline = left === Number.POSITIVE_INFINITY ? undefined : setTimeout(timeOut, Math.max(0, left), this);
-    let outcome: PollOutcome;
-    try {
-      const { snapshot, hintMs } = await this.#params.fetch(request.signal);
-      this.#check();
-      outcome = { snapshot, hintMs, now: Date.now() };
-      this.last = snapshot;
-      this.#lastError = undefined;
-    } catch (error) {
-      this.#check();
-      if (!isTransient(error)) throw error;
-      this.#lastError = error;
-      outcome = { error, hintMs: (error as { retryAfterMs?: number }).retryAfterMs, now: Date.now() };
-    } finally {
-      if (deadline !== undefined) clearTimeout(deadline);
-      this.#request = undefined;
-    }
-    const step = advance(this.state, outcome, this.#params.options);
-    this.state = step.state;
-    this.done = step.done;
-    this.#delayMs = step.delayMs;
-    return outcome.snapshot;
-  }
-
-  /**
-   * Sleeps the decided delay, or until the deadline (which stops the wait), or until halted. It
-   * rejects when the wait was stopped: then {@link stopped} throws why.
-   */
-  sleep(): Promise<void> {
-    this.#check();
-    return new Promise<void>((resolve, reject) => {
-      const left = this.#deadlineAt - Date.now();
-      this.#resolve = resolve;
-      this.#reject = reject;
-      this.#timer =
-        this.#delayMs < left ? setTimeout(wakeUp, this.#delayMs, this) : setTimeout(timeOut, Math.max(0, left), this);
-    });
-  }
-
-  /** Throws what stopped the wait. */
-  stopped(): never {
-    this.#check();
-    throw new Error('pollLoop: the wait was not stopped');
-  }
-
-  /** Called by the sleep's timer. */
-  wake(): void {
-    const resolve = this.#resolve;
-    this.#clearSleep();
-    resolve?.();
-  }
-
-  dispose(): void {
-    if (this.#params.signal) unsubscribe(this.#params.signal, this);
-    this.#clearSleep();
-    this.#request?.abort();
-  }
-
-  #clearSleep(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#resolve = undefined;
-    this.#reject = undefined;
-  }
-
-  /** Throws what stopped the wait, if it was stopped. */
-  #check(): void {
-    if (!this.#halted) return;
-    throw stopError(
-      this.#reason,
-      this.#params.vendor,
-      this.#params.id,
-      this.last,
-      this.#started,
-      this.state,
-      this.#lastError,
-    );
-  }
-}
-
 /** What a stopped wait rejects with: the caller's reason, or a {@link WaitTimeoutError}. */
 function stopError(
   reason: unknown,
@@ -393,36 +259,58 @@ function timeOut(wait: Stoppable): void {
 }
 
 /**
- * Polls until a terminal snapshot, yielding every snapshot observed. Transient faults are
- * retried on the backoff schedule until the timeout; anything else ends the loop at once.
- * Every timer and listener is gone when the generator finishes, however it finishes.
+ * Polls until a terminal snapshot, yielding every snapshot observed: the same wait as
+ * {@link waitFor}, seen one snapshot at a time. Transient faults are retried on the schedule
+ * until the timeout; anything else ends the loop at once. Leaving the loop early (`break`) stops
+ * the polling; every timer and listener is gone when the generator finishes, however it finishes.
  */
 export async function* pollLoop(params: LoopParams): AsyncGenerator<TaskSnapshot, void, undefined> {
   params.signal?.throwIfAborted();
-  const wait = new Wait(params);
+  const seen: TaskSnapshot[] = [];
+  let notify: (() => void) | undefined;
+  let end: { error: unknown } | 'done' | undefined;
+  const wait = startWait<Fetcher>(
+    {
+      shared: { vendor: params.vendor, fetch: callFetcher, options: params.options, timeoutMs: params.timeoutMs },
+      task: params.fetch,
+      id: params.id,
+      state: params.state,
+      signal: params.signal,
+      onSnapshot: (snapshot) => {
+        seen.push(snapshot);
+        notify?.();
+      },
+      throwOnFailure: false,
+    },
+    (result) => {
+      end = result instanceof Rejection ? { error: result.reason } : 'done';
+      notify?.();
+    },
+  );
   try {
-    if (wait.owesHint()) {
-      try {
-        await wait.sleep();
-      } catch {
-        wait.stopped();
-      }
-    }
     for (;;) {
-      const snapshot = await wait.poll();
-      if (snapshot) {
-        yield snapshot;
-        if (wait.done) return;
+      const next = seen.shift();
+      if (next) {
+        yield next;
+        continue;
       }
-      try {
-        await wait.sleep();
-      } catch {
-        wait.stopped();
-      }
+      if (end === 'done') return;
+      if (end) throw end.error;
+      await new Promise<void>((resolve) => {
+        notify = resolve;
+      });
+      notify = undefined;
     }
   } finally {
-    wait.dispose();
+    wait.halt(LEFT);
   }
+}
+
+// The consumer left the loop: the wait stops, and nobody is told.
+const LEFT = Symbol('left the loop');
+
+function callFetcher(fetcher: Fetcher, signal: AbortSignal) {
+  return fetcher(signal);
 }
 
 /**
@@ -446,6 +334,8 @@ export interface WaitForParams<Task> {
   signal?: AbortSignal | undefined;
   /** Called with the first snapshot and whenever the state or progress changes; a throw ends the wait. */
   onProgress?: ((snapshot: TaskSnapshot) => void) | undefined;
+  /** Called with every snapshot. */
+  onSnapshot?: ((snapshot: TaskSnapshot) => void) | undefined;
   /** Reject with {@link TaskFailedError} when the task ends `failed` or `canceled`. */
   throwOnFailure: boolean;
 }
@@ -466,8 +356,16 @@ export function waitFor<Task>(params: WaitForParams<Task>): Promise<TaskSnapshot
   const promise = new Promise<TaskSnapshot>((resolve) => {
     settle = resolve;
   });
-  new DrivenWait(params, settle as (value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void);
+  startWait(params, settle as (value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void);
   return promise;
+}
+
+/** Starts a wait that reports its end to `settle`: a snapshot, or a {@link Rejection}. */
+function startWait<Task>(
+  params: WaitForParams<Task>,
+  settle: (value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void,
+): Stoppable {
+  return new DrivenWait(params, settle);
 }
 
 const HALTED = 1;
@@ -479,19 +377,18 @@ const THROW_ON_FAILURE = 4;
  * wait keeps only its promise's `resolve` function, not `reject` too.
  */
 class Rejection {
-  readonly #reason: unknown;
+  readonly reason: unknown;
   constructor(reason: unknown) {
-    this.#reason = reason;
+    this.reason = reason;
   }
   // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose, see the class comment
   then(_: unknown, reject: (reason: unknown) => void): void {
-    reject(this.#reason);
+    reject(this.reason);
   }
 }
 
 /**
- * One wait of {@link waitFor}: polls, sleeps and settles its promise; see {@link Wait} for
- * pollLoop's. Its fields are few on purpose (what all waits share is in one {@link WaitShared}):
+ * One wait of {@link waitFor} or {@link pollLoop}: polls, sleeps and settles its promise. Its fields are few on purpose (what all waits share is in one {@link WaitShared}):
  * it is what each of thousands of pending waits holds.
  */
 class DrivenWait<Task> implements Stoppable {
@@ -500,6 +397,7 @@ class DrivenWait<Task> implements Stoppable {
   readonly #id: string;
   readonly #signal: AbortSignal | undefined;
   readonly #onProgress: ((snapshot: TaskSnapshot) => void) | undefined;
+  readonly #onSnapshot: ((snapshot: TaskSnapshot) => void) | undefined;
   /** When the wait times out (ms since the epoch), or Infinity; it started `timeoutMs` before. */
   readonly #deadlineAt: number;
   readonly #settle: (value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void;
@@ -520,6 +418,7 @@ class DrivenWait<Task> implements Stoppable {
     this.#id = params.id;
     this.#signal = params.signal;
     this.#onProgress = params.onProgress;
+    this.#onSnapshot = params.onSnapshot;
     this.#deadlineAt = Number.isFinite(shared.timeoutMs) ? Date.now() + shared.timeoutMs : Number.POSITIVE_INFINITY;
     this.#settle = settle;
     this.#flags = params.throwOnFailure ? THROW_ON_FAILURE : 0;
@@ -588,6 +487,7 @@ class DrivenWait<Task> implements Stoppable {
       const step = advance(this.#state, { snapshot, hintMs, now: Date.now() }, this.#shared.options);
       this.#state = step.state;
       const changed = !previous || previous.state !== snapshot.state || previous.progress !== snapshot.progress;
+      this.#onSnapshot?.(snapshot);
       if (changed) this.#onProgress?.(snapshot);
       if (step.done) {
         if ((snapshot.state === 'failed' || snapshot.state === 'canceled') && this.#flags & THROW_ON_FAILURE) {
