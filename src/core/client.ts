@@ -330,6 +330,10 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     return { snapshot, hintMs: response.hintMs };
   };
 
+  // A saved state to go on from, or a fresh one.
+  const stateOf = (given: WaitState | string | undefined, task: ResolvedTask): WaitState =>
+    isGiven(given) ? decodeState(given, vendor.name) : initialState(vendor.name, task.ref, Date.now());
+
   const client: BaseClient<unknown, TaskSnapshot> = {
     vendor: vendor.name,
     baseUrl: base.href,
@@ -345,9 +349,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       try {
         const task = resolve(ref);
         const shared = waitShared(opts);
-        const state = isGiven(opts.resumeFrom)
-          ? decodeState(opts.resumeFrom, vendor.name)
-          : initialState(vendor.name, task.ref, Date.now());
+        const state = stateOf(opts.resumeFrom, task);
         return waitFor({
           shared,
           task,
@@ -365,9 +367,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     watch(ref, opts = {}) {
       const task = resolve(ref);
       const settings = waitSettings(opts);
-      const state = isGiven(opts.resumeFrom)
-        ? decodeState(opts.resumeFrom, vendor.name)
-        : initialState(vendor.name, task.ref, Date.now());
+      const state = stateOf(opts.resumeFrom, task);
       return pollLoop({
         vendor: vendor.name,
         id: task.id,
@@ -382,9 +382,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     async poll(ref, opts = {}) {
       const task = resolve(ref);
       const settings = waitSettings(opts);
-      const state = isGiven(opts.state)
-        ? decodeState(opts.state, vendor.name)
-        : initialState(vendor.name, task.ref, Date.now());
+      const state = stateOf(opts.state, task);
       const { snapshot, hintMs } = await fetchTask(task, opts.signal);
       const step = advance(state, { snapshot, hintMs, now: Date.now() }, settings);
       return {
