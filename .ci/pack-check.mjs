@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { cleanup, makeConsumer, pack, pkg, rangeOf, repo, run, seconds } from './consumers.mjs';
 import { startTaskServer } from './task-server.mjs';
 
-// While the vendor and testing engineers work, an entry may still be a placeholder (`export {}`):
-// the TypeScript program then leaves out its lines tagged `needs: <entry>` and says so. Set this
-// to false once every entry has landed, so that a placeholder fails the check.
-const ALLOW_PLACEHOLDERS = true;
+// An entry that is only a placeholder (`export {}`) fails the check; set this to true while a new
+// entry is being written, so the program leaves out its lines tagged `needs: <entry>` instead.
+const ALLOW_PLACEHOLDERS = false;
 
 const entries = Object.keys(pkg.exports)
   .filter((key) => key !== './package.json')
