@@ -95,6 +95,33 @@ describe('paginate', () => {
     expect((error as PagingError).pages).toBe(50);
   });
 
+  it('ends a run of empty pages that say "more" forever with a PagingError', async () => {
+    let calls = 0;
+    const endless = paginate(
+      { first: 0, fetch: async (c) => ({ items: [], meta: {}, next: (c as number) + 1 }) },
+      { maxEmptyPages: 25 },
+    );
+    const error = await endless.toArray({ limit: 10 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PagingError);
+    expect((error as PagingError).pages).toBeGreaterThanOrEqual(25);
+    expect((error as PagingError).pages).toBeLessThanOrEqual(26);
+
+    // Rows between empty pages reset the count: this walk of 60 pages, 2 in 3 empty, ends well.
+    const sparse = paginate(
+      {
+        first: 0,
+        fetch: async (c) => {
+          calls++;
+          const n = c as number;
+          return { items: n % 3 === 0 ? [n] : [], meta: {}, next: n < 59 ? n + 1 : undefined };
+        },
+      },
+      { maxEmptyPages: 3 },
+    );
+    expect(await sparse.toArray({ limit: 100 })).toHaveLength(20);
+    expect(calls).toBe(60);
+  });
+
   it('prefetches page N+1 while the consumer holds page N, and not with prefetch 0', async () => {
     for (const prefetch of [1, 0]) {
       const { source, log } = offsetSource(300, 100);

@@ -34,6 +34,11 @@ export interface PagingOptions {
   prefetch?: number;
   /** A walk longer than this many pages ends with a {@link PagingError}. Default 100000. */
   maxPages?: number;
+  /**
+   * This many empty pages in a row that still point to a next page end the walk with a
+   * {@link PagingError}: a server that says "more" forever is not followed for ever. Default 100.
+   */
+  maxEmptyPages?: number;
   /** Stops the walk; the iterator rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -62,6 +67,7 @@ export interface Paginator<Item, Meta = unknown> extends AsyncIterable<Item> {
 }
 
 const DEFAULT_MAX_PAGES = 100_000;
+const DEFAULT_MAX_EMPTY_PAGES = 100;
 
 function cursorKey(cursor: unknown): string {
   return typeof cursor === 'string' ? `s:${cursor}` : `j:${JSON.stringify(cursor)}`;
@@ -74,11 +80,15 @@ export function paginate<Item, Meta = unknown>(
 ): Paginator<Item, Meta> {
   const prefetch = options.prefetch ?? 1;
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+  const maxEmptyPages = options.maxEmptyPages ?? DEFAULT_MAX_EMPTY_PAGES;
   if (prefetch !== 0 && prefetch !== 1) {
     throw new ConfigError('prefetch', `prefetch must be 0 or 1, got ${String(prefetch)}`);
   }
   if (!(maxPages >= 1)) {
     throw new ConfigError('maxPages', `maxPages must be at least 1, got ${String(maxPages)}`);
+  }
+  if (!(maxEmptyPages >= 1)) {
+    throw new ConfigError('maxEmptyPages', `maxEmptyPages must be at least 1, got ${String(maxEmptyPages)}`);
   }
 
   async function* pages(): AsyncGenerator<Page<Item, Meta>, void, undefined> {
@@ -90,6 +100,7 @@ export function paginate<Item, Meta = unknown>(
     const queue: Promise<Page<Item, Meta>>[] = [];
     const seen = new Set<string>([cursorKey(source.first)]);
     let fetched = 0;
+    let emptyInARow = 0;
     // Whether a known cursor waits to be fetched (the first one may itself be undefined).
     let hasPending = true;
     let pending: unknown = source.first;
@@ -124,6 +135,13 @@ export function paginate<Item, Meta = unknown>(
           }
           if (fetched >= maxPages) {
             throw new PagingError(`paging stopped after ${fetched} pages (maxPages)`, fetched);
+          }
+          emptyInARow = page.items.length === 0 ? emptyInARow + 1 : 0;
+          if (emptyInARow >= maxEmptyPages) {
+            throw new PagingError(
+              `paging stopped: ${emptyInARow} empty pages in a row still said there was more (maxEmptyPages)`,
+              fetched,
+            );
           }
           seen.add(key);
           pending = page.next;
