@@ -55,7 +55,10 @@ try {
     tarball,
     type: 'module',
     deps: [rangeOf('zod')],
-    files: { 'page.ts': readFileSync(join(repo, '.ci', 'consumer', 'page.ts'), 'utf8') },
+    files: {
+      'page.ts': readFileSync(join(repo, '.ci', 'consumer', 'page.ts'), 'utf8'),
+      'local-vendor.cjs': readFileSync(join(repo, '.ci', 'consumer', 'local-vendor.cjs'), 'utf8'),
+    },
   });
   console.log(`${dir}: npm install <tarball> ${rangeOf('zod')} (${(installMs / 1000).toFixed(1)} s)`);
 

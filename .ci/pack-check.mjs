@@ -122,7 +122,11 @@ async function consumer({ name, type, deps: extra, compilerOptions, withoutMsw =
     tarball,
     type,
     deps,
-    files: { 'esm.mjs': fixture('esm.mjs'), 'cjs.cjs': fixture('cjs.cjs') },
+    files: {
+      'esm.mjs': fixture('esm.mjs'),
+      'cjs.cjs': fixture('cjs.cjs'),
+      'local-vendor.cjs': fixture('local-vendor.cjs'),
+    },
   });
   console.log(`${dir}: npm install <tarball> ${deps.join(' ')} (${(installMs / 1000).toFixed(1)} s)`);
   console.log('node_modules/taskwait is a copy, no NODE_PATH, no repo dir on PATH');

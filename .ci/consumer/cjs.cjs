@@ -2,7 +2,9 @@
 // Usage: node [--no-experimental-require-module] cjs.cjs <task server URL> <subpath>...
 const { realpathSync } = require('node:fs');
 const { sep } = require('node:path');
-const { authorization, createClient, defineTask, defineVendor, openEnum, TaskFailedError } = require('taskwait');
+const taskwait = require('taskwait');
+const { createClient, TaskFailedError } = taskwait;
+const localVendor = require('./local-vendor.cjs');
 const { z } = require('zod');
 
 async function main() {
@@ -19,34 +21,7 @@ async function main() {
   }
   console.log(`require ok (exports per entry): ${loaded.join(' ')}`);
 
-  const JobStatus = openEnum(['queued', 'running', 'done', 'broken']);
-  const Job = z.looseObject({
-    id: z.string(),
-    status: JobStatus,
-    percent: z.number().optional(),
-    error: z.string().optional(),
-  });
-  const local = defineVendor({
-    name: 'local',
-    baseUrl: 'https://tasks.invalid/',
-    auth: authorization('Bearer'),
-    statuses: JobStatus.values,
-    states: { queued: 'queued', running: 'running', done: 'succeeded', broken: 'failed' },
-    tasks: {
-      job: defineTask({
-        model: 'Job',
-        schema: Job,
-        status: (job) => job.status,
-        snapshot: (job) => ({
-          id: job.id,
-          progress: job.percent === undefined ? undefined : job.percent / 100,
-          error: job.error,
-        }),
-      }),
-    },
-    ref: z.string(),
-    route: (id) => ({ kind: 'job', path: ['tasks', id] }),
-  });
+  const local = localVendor(taskwait, z);
   const client = createClient(local, { baseUrl, token: 'test-token', wait: { minDelayMs: 10, maxDelayMs: 50 } });
   const states = [];
   const id = `ok-cjs-${process.pid}`;

@@ -3,8 +3,9 @@
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { authorization, createClient, defineTask, defineVendor, openEnum, TaskFailedError } from 'taskwait';
+import * as taskwait from 'taskwait';
 import { z } from 'zod';
+import localVendor from './local-vendor.cjs';
 
 const [baseUrl, ...entries] = process.argv.slice(2);
 const here = realpathSync(process.cwd());
@@ -20,34 +21,8 @@ for (const name of entries) {
 }
 console.log(`import ok (exports per entry): ${loaded.join(' ')}`);
 
-const JobStatus = openEnum(['queued', 'running', 'done', 'broken']);
-const Job = z.looseObject({
-  id: z.string(),
-  status: JobStatus,
-  percent: z.number().optional(),
-  error: z.string().optional(),
-});
-const local = defineVendor({
-  name: 'local',
-  baseUrl: 'https://tasks.invalid/',
-  auth: authorization('Bearer'),
-  statuses: JobStatus.values,
-  states: { queued: 'queued', running: 'running', done: 'succeeded', broken: 'failed' },
-  tasks: {
-    job: defineTask({
-      model: 'Job',
-      schema: Job,
-      status: (job) => job.status,
-      snapshot: (job) => ({
-        id: job.id,
-        progress: job.percent === undefined ? undefined : job.percent / 100,
-        error: job.error,
-      }),
-    }),
-  },
-  ref: z.string(),
-  route: (id) => ({ kind: 'job', path: ['tasks', id] }),
-});
+const local = localVendor(taskwait, z);
+const { createClient, TaskFailedError } = taskwait;
 const client = createClient(local, { baseUrl, token: 'test-token', wait: { minDelayMs: 10, maxDelayMs: 50 } });
 const states = [];
 const done = await client.wait(`ok-esm-${process.pid}`, { onProgress: (s) => states.push(s.state), timeoutMs: 20_000 });

@@ -1,38 +1,13 @@
 // A browser page: a vendor defined here with defineVendor, a task awaited with createClient().wait()
 // against the task server named by `?api=` (another origin, so CORS is exercised), the outcome
 // published on `window.taskwaitResult` for the check to read.
-import { authorization, createClient, defineTask, defineVendor, openEnum, TaskFailedError } from 'taskwait';
+import * as taskwait from 'taskwait';
+import { createClient, TaskFailedError } from 'taskwait';
 import { z } from 'zod';
+// @ts-expect-error: a CommonJS helper without types, bundled by esbuild
+import localVendor from './local-vendor.cjs';
 
-const JobStatus = openEnum(['queued', 'running', 'done', 'broken']);
-const Job = z.looseObject({
-  id: z.string(),
-  status: JobStatus,
-  percent: z.number().optional(),
-  error: z.string().optional(),
-});
-
-const local = defineVendor({
-  name: 'local',
-  baseUrl: 'https://tasks.invalid/',
-  auth: authorization('Bearer'),
-  statuses: JobStatus.values,
-  states: { queued: 'queued', running: 'running', done: 'succeeded', broken: 'failed' },
-  tasks: {
-    job: defineTask({
-      model: 'Job',
-      schema: Job,
-      status: (job) => job.status,
-      snapshot: (job) => ({
-        id: job.id,
-        progress: job.percent === undefined ? undefined : job.percent / 100,
-        error: job.error,
-      }),
-    }),
-  },
-  ref: z.string(),
-  route: (id) => ({ kind: 'job', path: ['tasks', id] }),
-});
+const local = localVendor(taskwait, z);
 
 declare global {
   interface Window {
