@@ -14,15 +14,25 @@ import { useMsw } from '../helpers/server.js';
 const server = useMsw();
 const JOB = 'https://api.acme.test/v2/jobs/:id';
 
-/** Serves `states` one per poll (the last repeats) and records when each request came. */
+/**
+ * Serves `states` one per poll of each task (the last repeats) and records when each request
+ * came: all of them in order, and per task id in `byId`.
+ */
 function serveStates(states: Array<Record<string, unknown> | (() => Response)>) {
-  const times: number[] = [];
+  // `byId` is not enumerable, so `times` still compares equal to a plain array of times.
+  const times = Object.defineProperty([] as number[], 'byId', { value: {}, enumerable: false }) as number[] & {
+    byId: Record<string, number[]>;
+  };
   server.use(
     http.get(JOB, ({ params }) => {
+      const id = String(params.id);
+      const own = times.byId[id] ?? [];
+      times.byId[id] = own;
       times.push(Date.now());
-      const next = states[Math.min(times.length - 1, states.length - 1)];
+      own.push(Date.now());
+      const next = states[Math.min(own.length - 1, states.length - 1)];
       if (typeof next === 'function') return next();
-      return HttpResponse.json({ id: params.id, ...next });
+      return HttpResponse.json({ id, ...next });
     }),
   );
   return times;
@@ -329,5 +339,62 @@ describe('watch and poll', () => {
     const third = await client.poll('j1', { state: second.resumeToken });
     expect(third).toMatchObject({ done: true, delayMs: 0, snapshot: { state: 'succeeded' } });
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('wait: callbacks and per-call options', () => {
+  it('rejects with what onProgress throws, and leaves no timer', async () => {
+    const times = serveStates([{ state: 'working' }]);
+    const client = createClient(acme, exact);
+    const oops = new Error('onProgress broke');
+    const result = await settle(
+      client.wait('j1', {
+        onProgress: () => {
+          throw oops;
+        },
+      }),
+      10_000,
+    );
+    expect(result).toEqual({ status: 'rejected', reason: oops });
+    expect(times.byId.j1).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('stops with the reason when onProgress aborts the signal, and resolves when the snapshot was terminal', async () => {
+    serveStates([{ state: 'working' }]);
+    const client = createClient(acme, exact);
+    const controller = new AbortController();
+    const stopped = await settle(
+      client.wait('j1', { signal: controller.signal, onProgress: () => controller.abort('enough') }),
+      10_000,
+    );
+    expect(stopped).toEqual({ status: 'rejected', reason: 'enough' });
+    expect(vi.getTimerCount()).toBe(0);
+
+    serveStates([{ state: 'done' }]);
+    const late = new AbortController();
+    const done = await settle(client.wait('j2', { signal: late.signal, onProgress: () => late.abort('too late') }), 10);
+    expect(done).toMatchObject({ status: 'fulfilled', value: { state: 'succeeded' } });
+  });
+
+  it('gives each wait its own poll options, however the calls alternate', async () => {
+    const times = serveStates([{ state: 'working' }]);
+    const client = createClient(acme, exact);
+    const control = new AbortController();
+    const signal = control.signal;
+    const waits = [
+      client.wait('a', { signal, minDelayMs: 1000, maxDelayMs: 1000 }),
+      client.wait('b', { signal, minDelayMs: 3000, maxDelayMs: 3000 }),
+      client.wait('c', { signal, minDelayMs: 1000, maxDelayMs: 1000 }),
+      client.wait('d', { signal }),
+    ].map((p) => p.catch(() => undefined));
+    await vi.advanceTimersByTimeAsync(6500);
+    control.abort();
+    await Promise.all(waits);
+    expect(times.byId.a).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000]);
+    expect(times.byId.b).toEqual([0, 3000, 6000]);
+    expect(times.byId.c).toEqual(times.byId.a);
+    expect(times.byId.d).toEqual([0, 1000, 3000]);
+    await expect(client.wait('e', { minDelayMs: -1 })).rejects.toThrow(/minDelayMs/);
   });
 });
