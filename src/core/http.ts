@@ -116,10 +116,12 @@ export class HttpClient {
   readonly #settings: HttpSettings;
   readonly #ky: KyInstance;
   readonly #secrets = new Set<string>();
+  #lastToken: string | undefined;
+  #lastHeaders: Record<string, string> | undefined;
 
   constructor(settings: HttpSettings) {
     this.#settings = settings;
-    if (typeof settings.token === 'string') this.#remember(settings.token);
+    if (typeof settings.token === 'string') this.#remember(settings.token, settings.auth(settings.token));
     this.#ky = ky.create({
       retry: 0,
       timeout: false,
@@ -237,14 +239,19 @@ export class HttpClient {
     if (typeof token !== 'string' || token.trim() === '') {
       throw new ConfigError('token', `${this.#settings.vendor}: the token must be a non-empty string`);
     }
-    this.#remember(token);
-    const headers = this.#settings.auth(token);
-    checkTokenHeaders(this.#settings.vendor, headers);
-    return headers;
+    // A token is turned into headers and checked once, not on every request: most never change.
+    if (token !== this.#lastToken || this.#lastHeaders === undefined) {
+      const headers = this.#settings.auth(token);
+      checkTokenHeaders(this.#settings.vendor, headers);
+      this.#remember(token, headers);
+      this.#lastToken = token;
+      this.#lastHeaders = headers;
+    }
+    return this.#lastHeaders;
   }
 
-  #remember(token: string): void {
-    for (const value of [token, ...Object.values(this.#settings.auth(token))]) {
+  #remember(token: string, headers: Record<string, string>): void {
+    for (const value of [token, ...Object.values(headers)]) {
       // Re-added last, so the oldest rotated tokens are the ones forgotten.
       this.#secrets.delete(value);
       this.#secrets.add(value);
