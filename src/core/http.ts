@@ -89,6 +89,8 @@ export interface HttpRequest<Schema extends z.ZodType> {
   signal?: AbortSignal | undefined;
   /** Whether a transient fault may be retried; default by method. */
   idempotent?: boolean | undefined;
+  /** The longest server hint a retry obeys; the client's `maxRetryAfterMs` by default. */
+  maxRetryAfterMs?: number | undefined;
 }
 
 /** A validated response. */
@@ -150,7 +152,7 @@ export class HttpClient {
       onFailedAttempt: async ({ error, retriesLeft }) => {
         const hint = error instanceof HttpError ? error.retryAfterMs : undefined;
         if (hint !== undefined && retriesLeft > 0 && isTransient(error)) {
-          await sleep(Math.min(hint, this.#settings.maxRetryAfterMs), request.signal);
+          await sleep(Math.min(hint, request.maxRetryAfterMs ?? this.#settings.maxRetryAfterMs), request.signal);
         }
       },
     });

@@ -342,6 +342,38 @@ describe('watch and poll', () => {
   });
 });
 
+describe('wait: per-wait maxRetryAfterMs', () => {
+  it('bounds the retry within a request by the wait’s own maxRetryAfterMs, not the client’s', async () => {
+    const times = serveStates([
+      () => new HttpResponse(null, { status: 429, headers: { 'Retry-After': '6' } }),
+      { state: 'done' },
+    ]);
+    // The in-request retry (p-retry) sleeps the hint, capped; its own backoff floor is set to 0.
+    const client = createClient(acme, { ...exact, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 0 } });
+    const result = await settle(client.wait('j1', { maxRetryAfterMs: 1000 }), 20_000);
+    expect(result).toMatchObject({ status: 'fulfilled', value: { state: 'succeeded' } });
+    expect(times).toEqual([0, 1000]);
+
+    const slow = serveStates([
+      () => new HttpResponse(null, { status: 429, headers: { 'Retry-After': '6' } }),
+      { state: 'done' },
+    ]);
+    await settle(client.wait('j2'), 20_000);
+    expect(slow.byId.j2).toEqual([20_000, 26_000]);
+  });
+
+  it('bounds the retry of poll() by its own maxRetryAfterMs', async () => {
+    const times = serveStates([
+      () => new HttpResponse(null, { status: 503, headers: { 'Retry-After': '60' } }),
+      { state: 'working' },
+    ]);
+    const client = createClient(acme, { ...exact, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 0 } });
+    const step = await settle(client.poll('j1', { maxRetryAfterMs: 2500 }), 10_000);
+    expect(step).toMatchObject({ status: 'fulfilled', value: { done: false } });
+    expect(times).toEqual([0, 2500]);
+  });
+});
+
 describe('wait: callbacks and per-call options', () => {
   it('rejects with what onProgress throws, and leaves no timer', async () => {
     const times = serveStates([{ state: 'working' }]);

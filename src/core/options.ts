@@ -1,0 +1,220 @@
+/**
+ * The options of a client and of a wait: their types, their defaults, and the checks that run once,
+ * when the client is created (or when a wait overrides a poll option), with a {@link ConfigError}
+ * that names the option. After this, the rest of the client trusts its options.
+ *
+ * @module
+ */
+import { ConfigError } from './errors.js';
+import { checkTokenHeaders, DEFAULT_RETRY, isHeaderSafe, type RetryOptions, type TokenSource } from './http.js';
+import type { TaskSnapshot } from './lifecycle.js';
+import type { WaitState } from './poll/poller.js';
+import { DEFAULT_POLL_OPTIONS, type PollOptions } from './poll/schedule.js';
+import { parseBaseUrl, type Vendor } from './vendor.js';
+
+/** Options of {@link createClient}. Validated once, when the client is created. */
+export interface ClientOptions {
+  /** The credential: a string, or a (possibly async) function called before each request. */
+  token?: TokenSource;
+  /** Overrides the vendor's production base URL (a sandbox, a proxy, a fake server). */
+  baseUrl?: string;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** A `fetch` to use instead of the global one. */
+  fetch?: typeof fetch;
+  /** Per-request timeout, covering the whole body. Default 30000 ms. */
+  timeoutMs?: number;
+  /** Retry of transient faults within one request. Default 3 retries, 500 ms → 5000 ms. */
+  retry?: Partial<RetryOptions>;
+  /** The most bytes of a response body the client reads. Default 8 MiB. */
+  maxResponseBytes?: number;
+  /** Defaults for every `wait`, `watch` and `poll` of this client. */
+  wait?: WaitDefaults;
+  /** Origins besides the base URL's to which task URLs (and the token) may go. */
+  trustedOrigins?: readonly string[];
+}
+
+/** Poll options plus the total timeout. */
+export interface WaitDefaults extends Partial<PollOptions> {
+  /** The longest a wait may take, in ms. Default 3600000 (1 hour); `Infinity` only when asked. */
+  timeoutMs?: number;
+}
+
+/** Options of one `wait` (or `watch`). */
+export interface WaitOptions<Snapshot = TaskSnapshot> extends WaitDefaults {
+  /** Stops the wait at once, also during a sleep or a request; it rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called with the first snapshot and whenever the state or progress changes. */
+  onProgress?: (snapshot: Snapshot) => void;
+  /** Reject with {@link TaskFailedError} when the task ends `failed` or `canceled`. Default true. */
+  throwOnFailure?: boolean;
+  /** Go on from a saved wait: a {@link WaitState} or its JSON text (a `WaitTimeoutError.resumeToken`). */
+  resumeFrom?: WaitState | string;
+}
+
+/** Poll options with every default filled in and checked, plus the wait's total timeout. */
+export type ResolvedWait = Readonly<PollOptions & { timeoutMs: number }>;
+
+/** A client's options, checked, with every default filled in. */
+export interface ResolvedClientOptions {
+  /** The base URL, ending in `/`. */
+  base: URL;
+  /** The origins a task URL (and the token) may go to. */
+  trusted: ReadonlySet<string>;
+  wait: ResolvedWait;
+  token: TokenSource | undefined;
+  headers: Record<string, string>;
+  fetch: typeof fetch | undefined;
+  requestTimeoutMs: number;
+  retry: RetryOptions;
+  maxResponseBytes: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 3_600_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+// setTimeout's limit: a longer delay fires at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Checks every option of {@link createClient} and fills in the defaults. */
+export function resolveClientOptions(vendor: Vendor, options: ClientOptions): ResolvedClientOptions {
+  const base = parseBaseUrl(options.baseUrl ?? vendor.baseUrl);
+  // The vendor's own other origins count only with its own base URL: a token meant for a proxy or
+  // a sandbox does not go to production hosts.
+  const vendorOrigins = options.baseUrl === undefined ? (vendor.trustedOrigins ?? []) : [];
+  const trusted = new Set([
+    base.origin,
+    ...[...vendorOrigins, ...(options.trustedOrigins ?? [])].map((o) => parseBaseUrl(o, 'trustedOrigins').origin),
+  ]);
+  const wait = checkWaitOptions({
+    ...DEFAULT_POLL_OPTIONS,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    ...vendor.poll,
+    ...options.wait,
+  });
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  checkNumber('retry.retries', retry.retries, { min: 0, integer: true, max: 100 });
+  checkNumber('retry.minDelayMs', retry.minDelayMs, { min: 0 });
+  checkNumber('retry.maxDelayMs', retry.maxDelayMs, { min: retry.minDelayMs });
+  const requestTimeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  checkNumber('timeoutMs', requestTimeoutMs, { min: 1, max: MAX_TIMER_MS });
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  checkNumber('maxResponseBytes', maxResponseBytes, { min: 1, integer: true });
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new ConfigError('fetch', 'fetch must be a function like the global fetch');
+  }
+  const token = options.token;
+  if (token !== undefined && typeof token !== 'function' && (typeof token !== 'string' || token.trim() === '')) {
+    throw new ConfigError('token', 'token must be a non-empty string or a function that returns one');
+  }
+  if (typeof token === 'string') checkTokenHeaders(vendor.name, vendor.auth(token));
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    if (typeof value !== 'string') throw new ConfigError('headers', `header ${name} must be a string`);
+    if (!isHeaderSafe(name, value)) {
+      throw new ConfigError(
+        'headers',
+        `header ${JSON.stringify(name.slice(0, 60))} is not a valid HTTP header: a name is a token (no spaces), a value has no line break and only Latin-1 characters`,
+      );
+    }
+  }
+  return {
+    base,
+    trusted,
+    wait,
+    token,
+    headers: { ...vendor.headers, ...options.headers },
+    fetch: options.fetch,
+    requestTimeoutMs,
+    retry,
+    maxResponseBytes,
+  };
+}
+
+const POLL_KEYS = [
+  'minDelayMs',
+  'maxDelayMs',
+  'factor',
+  'jitter',
+  'maxRetryAfterMs',
+  'estimate',
+  'maxEstimateDelayMs',
+  'timeoutMs',
+] as const satisfies readonly (keyof WaitDefaults)[];
+
+/**
+ * The checked settings of each wait: the client's defaults, or those with the call's own poll
+ * options on top. The last set of overrides is kept, so a loop of waits with the same options
+ * checks them once and its pending waits share one frozen object.
+ */
+export function waitSettings(defaults: ResolvedWait): (options: WaitDefaults) => ResolvedWait {
+  let lastOwn: WaitDefaults | undefined;
+  let lastSettings = defaults;
+  return (options) => {
+    const own = pickPoll(options);
+    const keys = Object.keys(own) as (keyof WaitDefaults)[];
+    if (keys.length === 0) return defaults;
+    const last = lastOwn;
+    if (
+      last !== undefined &&
+      keys.length === Object.keys(last).length &&
+      keys.every((key) => Object.is(own[key], last[key]))
+    ) {
+      return lastSettings;
+    }
+    lastSettings = checkWaitOptions({ ...defaults, ...own });
+    lastOwn = own;
+    return lastSettings;
+  };
+}
+
+function pickPoll(options: WaitDefaults): WaitDefaults {
+  const out: Record<string, unknown> = {};
+  for (const key of POLL_KEYS) {
+    if (options[key] !== undefined) out[key] = options[key];
+  }
+  return out as WaitDefaults;
+}
+
+function checkWaitOptions(options: PollOptions & { timeoutMs?: number }): ResolvedWait {
+  checkNumber('minDelayMs', options.minDelayMs, { min: 1 });
+  checkNumber('maxDelayMs', options.maxDelayMs, { min: options.minDelayMs, hint: 'and at least minDelayMs' });
+  checkNumber('factor', options.factor, { min: 1, max: 100 });
+  checkNumber('jitter', options.jitter, { min: 0, max: 1 });
+  checkNumber('maxRetryAfterMs', options.maxRetryAfterMs, { min: 0 });
+  if (options.maxEstimateDelayMs !== undefined) {
+    checkNumber('maxEstimateDelayMs', options.maxEstimateDelayMs, { min: 0 });
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (timeoutMs !== Number.POSITIVE_INFINITY) checkNumber('timeoutMs', timeoutMs, { min: 1, max: MAX_TIMER_MS });
+  if (typeof options.estimate !== 'boolean') throw new ConfigError('estimate', 'estimate must be true or false');
+  return Object.freeze({ ...options, timeoutMs });
+}
+
+/** Throws a {@link ConfigError} naming `field` unless `value` is a finite number within `rule`. */
+export function checkNumber(
+  field: string,
+  value: unknown,
+  rule: { min: number; max?: number; integer?: boolean; hint?: string },
+): void {
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= rule.min &&
+    (rule.max === undefined || value <= rule.max) &&
+    (!rule.integer || Number.isInteger(value));
+  if (!ok) {
+    const range = rule.max === undefined ? `at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
+    throw new ConfigError(
+      field,
+      `${field} must be a finite ${rule.integer ? 'whole ' : ''}number ${range}${rule.hint ? ` ${rule.hint}` : ''}, got ${describeValue(value)}`,
+    );
+  }
+}
+
+// String() throws on a Symbol and can print a huge string whole.
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
+  if (value !== null && typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
+}
