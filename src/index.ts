@@ -7,12 +7,9 @@
 export {
   type AnyVendor,
   type BaseClient,
-  type ClientOptions,
   createClient,
   type PollStep,
   type TaskClient,
-  type WaitDefaults,
-  type WaitOptions,
 } from './core/client.js';
 export {
   ConfigError,
@@ -40,6 +37,7 @@ export {
   TERMINAL_STATES,
 } from './core/lifecycle.js';
 export { toIso } from './core/normalize.js';
+export type { ClientOptions, WaitDefaults, WaitOptions } from './core/options.js';
 export {
   type Page,
   type PageSource,
