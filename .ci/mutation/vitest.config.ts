@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// The tests a mutation run uses: the area's own (TASKWAIT_MUTATION_TESTS, comma-separated globs).
+// The CLI tests are left out everywhere: they run the built bin, which no mutant reaches.
+const include = (process.env.TASKWAIT_MUTATION_TESTS ?? 'test/**/*.test.ts').split(',');
+
+export default defineConfig({
+  test: {
+    include,
+    exclude: ['test/cli/**', 'test/reliability/soak.test.ts', 'node_modules/**'],
+    environment: 'node',
+    restoreMocks: true,
+    testTimeout: 20_000,
+  },
+});
