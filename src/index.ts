@@ -37,7 +37,7 @@ export {
   TERMINAL_STATES,
 } from './core/lifecycle.js';
 export { toIso } from './core/normalize.js';
-export type { ClientOptions, WaitDefaults, WaitOptions } from './core/options.js';
+export type { ClientOptions, PollOverrides, WaitDefaults, WaitOptions } from './core/options.js';
 export {
   type Page,
   type PageSource,

@@ -10,6 +10,7 @@ import { ConfigError } from './errors.js';
 import type { TaskSnapshot } from './lifecycle.js';
 import {
   type ClientOptions,
+  type PollOverrides,
   type ResolvedWait,
   resolveClientOptions,
   type WaitOptions,
@@ -26,7 +27,6 @@ import {
   type WaitState,
   waitFor,
 } from './poll/poller.js';
-import type { PollOptions } from './poll/schedule.js';
 import { createRefs, type ResolvedTask } from './refs.js';
 import { Transport } from './transport.js';
 import type { MethodsOf, RefOf, SnapshotOf, TaskUrl, Vendor, VendorContext, VendorRequest } from './vendor.js';
@@ -51,7 +51,7 @@ export interface BaseClient<Ref, Snapshot> {
   /** The base URL in use. */
   readonly baseUrl: string;
   /** Fetches the task once (retrying transient faults), validated and normalized. */
-  get(ref: Ref | TaskUrl, options?: { signal?: AbortSignal }): Promise<Snapshot>;
+  get(ref: Ref | TaskUrl, options?: { signal?: AbortSignal | undefined }): Promise<Snapshot>;
   /**
    * Polls until the task ends. Resolves with the terminal snapshot when it `succeeded`, was
    * `partial` or `skipped`; rejects with {@link TaskFailedError} on `failed` or `canceled`
@@ -69,12 +69,12 @@ export interface BaseClient<Ref, Snapshot> {
    */
   poll(
     ref: Ref | TaskUrl,
-    options?: Partial<PollOptions> & { state?: WaitState | string; signal?: AbortSignal },
+    options?: PollOverrides & { state?: WaitState | string | undefined; signal?: AbortSignal | undefined },
   ): Promise<PollStep<Snapshot>>;
   /** Resumes a wait from a resume token alone (the token carries the reference). */
   resume(token: WaitState | string, options?: Omit<WaitOptions<Snapshot>, 'resumeFrom'>): Promise<Snapshot>;
   /** Asks the vendor to cancel the task. A {@link ConfigError} where the vendor can't. */
-  cancel(ref: Ref | TaskUrl, options?: { signal?: AbortSignal }): Promise<void>;
+  cancel(ref: Ref | TaskUrl, options?: { signal?: AbortSignal | undefined }): Promise<void>;
 }
 
 /** The client `createClient(vendor)` returns. */

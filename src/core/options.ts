@@ -15,41 +15,53 @@ import { parseBaseUrl, type Vendor } from './vendor.js';
 /** Options of {@link createClient}. Validated once, when the client is created. */
 export interface ClientOptions {
   /** The credential: a string, or a (possibly async) function called before each request. */
-  token?: TokenSource;
+  token?: TokenSource | undefined;
   /** Overrides the vendor's production base URL (a sandbox, a proxy, a fake server). */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Extra headers on every request. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** A `fetch` to use instead of the global one. */
-  fetch?: typeof fetch;
-  /** Per-request timeout, covering the whole body. Default 30000 ms. */
-  timeoutMs?: number;
+  fetch?: typeof fetch | undefined;
+  /**
+   * The longest one request may take, covering the whole body and the token function. Default
+   * 30000 ms. The limit of a whole wait is `wait.timeoutMs` (or `wait(ref, { timeoutMs })`).
+   */
+  requestTimeoutMs?: number | undefined;
+  /**
+   * Renamed in 0.2.0: `requestTimeoutMs` limits one request, and `wait: { timeoutMs }` limits a
+   * whole wait. Passing it is a {@link ConfigError} that says which one to use.
+   * @deprecated
+   */
+  timeoutMs?: undefined;
   /** Retry of transient faults within one request. Default 3 retries, 500 ms → 5000 ms. */
-  retry?: Partial<RetryOptions>;
+  retry?: Partial<RetryOptions> | undefined;
   /** The most bytes of a response body the client reads. Default 8 MiB. */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /** Defaults for every `wait`, `watch` and `poll` of this client. */
-  wait?: WaitDefaults;
+  wait?: WaitDefaults | undefined;
   /** Origins besides the base URL's to which task URLs (and the token) may go. */
-  trustedOrigins?: readonly string[];
+  trustedOrigins?: readonly string[] | undefined;
 }
 
+/** Poll options, each optional (and each may be `undefined`: the default applies). */
+export type PollOverrides = { [K in keyof PollOptions]?: PollOptions[K] | undefined };
+
 /** Poll options plus the total timeout. */
-export interface WaitDefaults extends Partial<PollOptions> {
+export interface WaitDefaults extends PollOverrides {
   /** The longest a wait may take, in ms. Default 3600000 (1 hour); `Infinity` only when asked. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** Options of one `wait` (or `watch`). */
 export interface WaitOptions<Snapshot = TaskSnapshot> extends WaitDefaults {
   /** Stops the wait at once, also during a sleep or a request; it rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called with the first snapshot and whenever the state or progress changes. */
-  onProgress?: (snapshot: Snapshot) => void;
+  onProgress?: ((snapshot: Snapshot) => void) | undefined;
   /** Reject with {@link TaskFailedError} when the task ends `failed` or `canceled`. Default true. */
-  throwOnFailure?: boolean;
+  throwOnFailure?: boolean | undefined;
   /** Go on from a saved wait: a {@link WaitState} or its JSON text (a `WaitTimeoutError.resumeToken`). */
-  resumeFrom?: WaitState | string;
+  resumeFrom?: WaitState | string | undefined;
 }
 
 /** Poll options with every default filled in and checked, plus the wait's total timeout. */
@@ -89,15 +101,21 @@ export function resolveClientOptions(vendor: Vendor, options: ClientOptions): Re
   const wait = checkWaitOptions({
     ...DEFAULT_POLL_OPTIONS,
     timeoutMs: DEFAULT_TIMEOUT_MS,
-    ...vendor.poll,
-    ...options.wait,
+    ...defined(vendor.poll),
+    ...defined(options.wait),
   });
-  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const retry = { ...DEFAULT_RETRY, ...defined(options.retry) };
   checkNumber('retry.retries', retry.retries, { min: 0, integer: true, max: 100 });
   checkNumber('retry.minDelayMs', retry.minDelayMs, { min: 0 });
   checkNumber('retry.maxDelayMs', retry.maxDelayMs, { min: retry.minDelayMs });
-  const requestTimeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  checkNumber('timeoutMs', requestTimeoutMs, { min: 1, max: MAX_TIMER_MS });
+  if ((options as { timeoutMs?: unknown }).timeoutMs !== undefined) {
+    throw new ConfigError(
+      'timeoutMs',
+      'createClient has no timeoutMs since 0.2.0: use requestTimeoutMs to limit one request, and wait: { timeoutMs } to limit a whole wait',
+    );
+  }
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  checkNumber('requestTimeoutMs', requestTimeoutMs, { min: 1, max: MAX_TIMER_MS });
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   checkNumber('maxResponseBytes', maxResponseBytes, { min: 1, integer: true });
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
@@ -122,7 +140,7 @@ export function resolveClientOptions(vendor: Vendor, options: ClientOptions): Re
     trusted,
     wait,
     token,
-    headers: { ...vendor.headers, ...options.headers },
+    headers: { ...vendor.headers, ...(defined(options.headers) as Record<string, string>) },
     fetch: options.fetch,
     requestTimeoutMs,
     retry,
@@ -209,6 +227,13 @@ export function checkNumber(
       `${field} must be a finite ${rule.integer ? 'whole ' : ''}number ${range}${rule.hint ? ` ${rule.hint}` : ''}, got ${describeValue(value)}`,
     );
   }
+}
+
+// An option given as `undefined` means "the default": it must not override one when spread.
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, each] of Object.entries(value ?? {})) if (each !== undefined) out[key] = each;
+  return out as Partial<T>;
 }
 
 // String() throws on a Symbol and can print a huge string whole.

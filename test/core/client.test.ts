@@ -191,7 +191,12 @@ describe('options are checked once, at creation', () => {
     [{ wait: { timeoutMs: Number.NaN } }, 'timeoutMs', /got NaN/],
     [{ wait: { factor: 0.5 } }, 'factor', /from 1 to 100/],
     [{ wait: { jitter: 2 } }, 'jitter', /from 0 to 1/],
-    [{ timeoutMs: 0 }, 'timeoutMs', /from 1 to/],
+    [{ requestTimeoutMs: 0 }, 'requestTimeoutMs', /from 1 to/],
+    [
+      { timeoutMs: 1000 },
+      'timeoutMs',
+      /requestTimeoutMs to limit one request, and wait: { timeoutMs } to limit a whole wait/,
+    ],
     [{ retry: { retries: -1 } }, 'retry.retries', /whole number/],
     [{ token: '' }, 'token', /non-empty/],
   ])('%j is a ConfigError naming %s', (options, field, why) => {
@@ -313,7 +318,7 @@ describe('bad responses get typed errors', () => {
 
   it('a stalled response ends with a request timeout, as a NetworkError', async () => {
     server.use(http.get(`${BASE}/jobs/:id`, () => new Promise<Response>(() => {})));
-    const error = await createClient(acme, { ...fast, timeoutMs: 20 })
+    const error = await createClient(acme, { ...fast, requestTimeoutMs: 20 })
       .get('j')
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'NetworkError', timedOut: true });

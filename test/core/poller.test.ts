@@ -342,6 +342,22 @@ describe('watch and poll', () => {
   });
 });
 
+describe('wait: options given as undefined', () => {
+  it('takes an option given as undefined as its default, at every level', async () => {
+    const times = serveStates([{ state: 'working' }, { state: 'working' }, { state: 'done' }]);
+    const client = createClient(acme, {
+      token: undefined,
+      baseUrl: undefined,
+      requestTimeoutMs: undefined,
+      retry: { retries: undefined },
+      wait: { minDelayMs: undefined, jitter: 0, estimate: false },
+    });
+    const result = await settle(client.wait('j1', { maxDelayMs: undefined, signal: undefined }), 10_000);
+    expect(result).toMatchObject({ status: 'fulfilled', value: { state: 'succeeded' } });
+    expect(times).toEqual([0, 1000, 3000]);
+  });
+});
+
 describe('wait: per-wait maxRetryAfterMs', () => {
   it('bounds the retry within a request by the wait’s own maxRetryAfterMs, not the client’s', async () => {
     const times = serveStates([

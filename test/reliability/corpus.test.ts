@@ -423,12 +423,13 @@ function mistakesOf(vc: VendorCase): Mistake[] {
     out.push({ name: `baseUrl ${name}`, field: 'baseUrl', says: /baseUrl/, call: make({ baseUrl }) });
   }
   const numbers: [string, string, object][] = [
-    ['timeoutMs', 'NaN', { timeoutMs: Number.NaN }],
-    ['timeoutMs', 'negative', { timeoutMs: -1 }],
-    ['timeoutMs', 'zero', { timeoutMs: 0 }],
-    ['timeoutMs', 'Infinity', { timeoutMs: Number.POSITIVE_INFINITY }],
-    ['timeoutMs', 'a string', { timeoutMs: '1000' }],
-    ['timeoutMs', 'beyond setTimeout', { timeoutMs: 2 ** 31 }],
+    ['requestTimeoutMs', 'NaN', { requestTimeoutMs: Number.NaN }],
+    ['requestTimeoutMs', 'negative', { requestTimeoutMs: -1 }],
+    ['requestTimeoutMs', 'zero', { requestTimeoutMs: 0 }],
+    ['requestTimeoutMs', 'Infinity', { requestTimeoutMs: Number.POSITIVE_INFINITY }],
+    ['requestTimeoutMs', 'a string', { requestTimeoutMs: '1000' }],
+    ['requestTimeoutMs', 'beyond setTimeout', { requestTimeoutMs: 2 ** 31 }],
+    ['timeoutMs', 'the old name of requestTimeoutMs', { timeoutMs: 1000 }],
     ['maxResponseBytes', 'zero', { maxResponseBytes: 0 }],
     ['maxResponseBytes', 'fractional', { maxResponseBytes: 1.5 }],
     ['maxResponseBytes', 'NaN', { maxResponseBytes: Number.NaN }],

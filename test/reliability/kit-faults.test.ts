@@ -24,7 +24,7 @@ async function serve(transport: 'msw' | 'loopback', faults: FaultRule[], timeout
   }
   const client = createClient(mixpeek, {
     token: TOKEN,
-    timeoutMs,
+    requestTimeoutMs: timeoutMs,
     retry: { retries: 0 },
     ...(baseUrl ? { baseUrl } : {}),
   });

@@ -153,7 +153,7 @@ function clientFor(vc: VendorCase, extra: { token?: string | (() => Promise<stri
     baseUrl: server.url,
     token: extra.token ?? vc.token,
     fetch: observed.fetch,
-    timeoutMs: SIZE.requestTimeoutMs,
+    requestTimeoutMs: SIZE.requestTimeoutMs,
     retry: extra.retry ?? WAIT_RETRY,
     wait: WAIT,
   }) as unknown as Client;
@@ -310,7 +310,7 @@ async function walk(i: number): Promise<WalkResult> {
     baseUrl: server.url,
     token: vc.token,
     fetch: observed.fetch,
-    timeoutMs: SIZE.requestTimeoutMs,
+    requestTimeoutMs: SIZE.requestTimeoutMs,
     retry: WALK_RETRY,
     wait: WAIT,
   };

@@ -21,7 +21,7 @@ const client = (extra: { timeoutMs?: number; retries?: number } = {}) =>
     token: 'acme-secret-token',
     wait: FAST,
     retry: { minDelayMs: 1, maxDelayMs: 2, ...(extra.retries === undefined ? {} : { retries: extra.retries }) },
-    ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
+    ...(extra.timeoutMs === undefined ? {} : { requestTimeoutMs: extra.timeoutMs }),
   });
 
 function serve(faults: FaultRule[], options: { seed?: number } = {}) {
