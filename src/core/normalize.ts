@@ -26,6 +26,7 @@ export class StatusTable {
   }
 
   #key(raw: string): string {
+    // Stryker disable next-line MethodExpression: keys and look-ups fold alike, so upper case matches the same statuses
     return this.#ignoreCase ? raw.trim().toLowerCase() : raw;
   }
 }
@@ -85,8 +86,8 @@ export function toIso(value: DateInput): string | undefined {
   if (value instanceof Date) ms = value.getTime();
   else if (typeof value === 'number') ms = value;
   else {
+    // Blank text parses as NaN below.
     const text = value.trim();
-    if (text === '') return undefined;
     let normalized = text.replace(/^(\d{4}-\d{2}-\d{2})[ t]/i, '$1T');
     // No zone at all: the vendors that do this mean UTC.
     if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/i.test(normalized)) normalized += 'Z';
@@ -94,7 +95,7 @@ export function toIso(value: DateInput): string | undefined {
     normalized = normalized.replace(/([+-]\d{2})$/, '$1:00');
     ms = Date.parse(normalized);
   }
-  if (!Number.isFinite(ms)) return undefined;
+  // NaN, and a number past the range of dates, give an invalid Date.
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
