@@ -11,6 +11,9 @@ let zone: string | undefined;
 beforeAll(() => {
   zone = process.env.TZ;
   process.env.TZ = 'America/New_York';
+  // A worker thread can't change its zone this way: then these tests would prove nothing.
+  if (new Date(2019, 1, 12).getTimezoneOffset() === 0)
+    throw new Error('the time zone did not change to America/New_York');
 });
 afterAll(() => {
   if (zone === undefined) delete process.env.TZ;
