@@ -41,7 +41,7 @@ export function normalize(
 ): TaskSnapshot {
   const rawStatus = kind.status(raw);
   const fields: SnapshotFields = kind.snapshot(raw);
-  const state = fields.state !== undefined && isTaskState(fields.state) ? fields.state : table.stateOf(rawStatus);
+  const state = isTaskState(fields.state) ? fields.state : table.stateOf(rawStatus);
   const snapshot: TaskSnapshot = {
     vendor: vendorName,
     kind: kindName,
