@@ -1,6 +1,6 @@
 /**
  * Request efficiency: simulated tasks of every shape in bench/lib/shapes.ts, polled on a virtual
- * clock by taskwait's schedule, the plain backoff and the anchors (bench/lib/sim.ts). For each
+ * clock by taskwait's schedules, the plain backoff and the anchors (bench/lib/sim.ts). For each
  * shape and strategy: requests per task, and the median and p95 detection delay (from the task's
  * end to the poll that sees it), with ratios against the plain backoff on the same tasks.
  *
@@ -59,15 +59,15 @@ function detail(result: ShapeResult): string {
   );
 }
 
-/** One line per shape: the default and backoff side by side, and whether the default is Pareto better. */
+/** One line per shape: default, economy and backoff side by side, and whether the default is Pareto better. */
 function summary(results: readonly ShapeResult[]): string {
   const cell = (r: Row) => `${fixed(r.requestsMean, 1)} / ${fixed(r.delayMedianS, 1)} s / ${fixed(r.delayP95S, 1)} s`;
   return table(
-    ['shape', 'default req / median / p95', 'plain backoff', 'default Pareto better'],
+    ['shape', 'default req / median / p95', 'economy', 'plain backoff', 'default Pareto better'],
     results.map((result) => {
-      const ours = result.rows[0] as Row;
+      const [ours, economy] = result.rows as [Row, Row];
       const base = find(result, BACKOFF);
-      return [result.shape, cell(ours), cell(base), verdict(ours, base)];
+      return [result.shape, cell(ours), cell(economy), cell(base), verdict(ours, base)];
     }),
   );
 }

@@ -64,10 +64,11 @@ export function awsWaiter(minDelayMs = 2 * SECOND, maxDelayMs = 120 * SECOND): S
 /** The name of the baseline every ratio is against. */
 export const BACKOFF = 'plain backoff 1 s → 30 s';
 
-/** The strategies compared: taskwait's schedule, the plain backoff, then the anchors. */
+/** The strategies compared: taskwait's two schedules, the plain backoff, then the anchors. */
 export function strategies(): Strategy[] {
   return [
     taskwait('taskwait (default)', DEFAULT_POLL_OPTIONS),
+    taskwait("taskwait schedule: 'economy'", { ...DEFAULT_POLL_OPTIONS, schedule: 'economy' }),
     taskwait(BACKOFF, { ...DEFAULT_POLL_OPTIONS, estimate: false }),
     awsWaiter(),
     fixedInterval('Azure core-lro (fixed 2 s)', 2 * SECOND),

@@ -2,11 +2,14 @@
 // through `random`), one test per decision. Properties over any input and over whole waits are in
 // test/reliability/properties.test.ts.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { HttpResponse, http } from 'msw';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   advance,
   backoffDelay,
+  ConfigError,
   clampHint,
+  createClient,
   DEFAULT_POLL_OPTIONS,
   decodeState,
   encodeState,
@@ -21,10 +24,14 @@ import {
   type TaskSnapshot,
   type WaitState,
 } from '../../src/index.js';
+import { acme } from '../helpers/acme.js';
+import { useMsw } from '../helpers/server.js';
 
+const server = useMsw();
 const SECOND = 1000;
 const noJitter: PollOptions = { ...DEFAULT_POLL_OPTIONS, jitter: 0, estimate: false };
 const defaults: PollOptions = { ...DEFAULT_POLL_OPTIONS, jitter: 0 };
+const economy: PollOptions = { ...defaults, schedule: 'economy' };
 const startedAt = 0;
 
 /** Observations from `[seconds, progress]` pairs. */
@@ -69,6 +76,35 @@ describe('the plain backoff', () => {
     expect(nextDelay(noJitter, { attempt: 0, now: 0, hintMs: 10 ** 12 })).toBe(300_000);
     expect(nextDelay({ ...noJitter, maxRetryAfterMs: 60_000 }, { attempt: 0, now: 0, hintMs: 10 ** 9 })).toBe(60_000);
     expect(clampHint(noJitter, 1500.5)).toBe(1500.5);
+  });
+});
+
+describe('schedule option', () => {
+  it("is 'default' unless 'economy' is asked for, and anything else is a ConfigError naming it", () => {
+    expect(DEFAULT_POLL_OPTIONS.schedule).toBe('default');
+    const input = { attempt: 9, now: 100 * SECOND, startedAt, etaAt: 97 * SECOND };
+    const { schedule: _, ...unnamed } = defaults;
+    expect(nextDelay(unnamed, input)).toBe(nextDelay(defaults, input));
+    for (const schedule of ['fast', '', 'Economy', 42, null]) {
+      const options = { ...defaults, schedule } as unknown as PollOptions;
+      expect(() => planDelay(options, input)).toThrow(ConfigError);
+    }
+    const error = (() => {
+      try {
+        planDelay({ ...defaults, schedule: 'fast' as 'default' }, input);
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+    })();
+    expect(error?.field).toBe('schedule');
+    expect(error?.message).toBe(`schedule must be 'default' or 'economy', got "fast"`);
+  });
+
+  it('is checked even when estimates are off, and on a transient fault', () => {
+    const bad = { ...noJitter, schedule: 7 } as unknown as PollOptions;
+    expect(() => nextDelay(bad, { attempt: 0, now: 0 })).toThrow('got number');
+    const state = initialState('acme', 'j1', 0);
+    expect(() => advance(state, { error: new Error('503'), now: 0 }, bad)).toThrow(ConfigError);
   });
 });
 
@@ -170,8 +206,9 @@ describe('estimate: from progress', () => {
 });
 
 describe('estimateCeiling', () => {
-  it('is twice the time waited, within [minDelayMs, maxEstimateDelayMs]', () => {
+  it('is twice the time waited (three times for economy), within [minDelayMs, maxEstimateDelayMs]', () => {
     expect(estimateCeiling(defaults, { now: 10 * SECOND, startedAt })).toBe(20 * SECOND);
+    expect(estimateCeiling(economy, { now: 10 * SECOND, startedAt })).toBe(30 * SECOND);
     expect(estimateCeiling(defaults, { now: 1000 * SECOND, startedAt })).toBe(300 * SECOND);
     expect(estimateCeiling(defaults, { now: 0.2 * SECOND, startedAt })).toBe(SECOND);
   });
@@ -344,6 +381,40 @@ describe('planDelay: overdue, the backoff starts again from that moment', () => 
   });
 });
 
+describe("planDelay: schedule 'economy'", () => {
+  it('steps at least 60 % of the way however unsure, within three times the time waited', () => {
+    // The eta given at the start, 400 s left: the default keeps the backoff (30 s).
+    expect(planDelay(economy, { attempt: 8, now: 600 * SECOND, startedAt, etaAt: 1000 * SECOND, etaSince: 0 })).toEqual(
+      { delayMs: 240 * SECOND, basis: 'approach' },
+    );
+    expect(planDelay(economy, { attempt: 6, now: 40 * SECOND, startedAt, etaAt: 1000 * SECOND })).toEqual({
+      delayMs: 120 * SECOND,
+      basis: 'approach',
+    });
+  });
+
+  it('aims from further off: within ¾ of maxDelayMs of expected error', () => {
+    // 60 s left, 18 s of expected error: the default still approaches.
+    const input = { attempt: 4, now: 100 * SECOND, startedAt, etaAt: 160 * SECOND };
+    expect(planDelay(economy, input)).toEqual({ delayMs: 78_250, basis: 'aim', aimAt: 160 * SECOND });
+    expect(planDelay(defaults, input)).toEqual({ delayMs: 33 * SECOND, basis: 'approach' });
+  });
+
+  it('once overdue, goes on with the plain backoff, and an estimate may still lengthen it', () => {
+    expect(planDelay(economy, { attempt: 9, now: 100 * SECOND, startedAt, etaAt: 97 * SECOND })).toEqual({
+      delayMs: 30 * SECOND,
+      basis: 'backoff',
+    });
+    // After one miss, a new eta 140 s ahead, its spread doubled: 60 % of the way.
+    const missed = { attempt: 6, now: 60 * SECOND, startedAt, misses: 1, missedAt: 50 * SECOND, etaAt: 200 * SECOND };
+    expect(planDelay(economy, missed)).toEqual({ delayMs: 84 * SECOND, basis: 'approach' });
+    // 60 s ahead: 18 s of error would aim, but doubled to 36 s it approaches.
+    expect(planDelay(economy, { ...missed, etaAt: 120 * SECOND })).toEqual({ delayMs: 36 * SECOND, basis: 'approach' });
+    // An estimate shorter than the backoff does not shorten it.
+    expect(planDelay(economy, { ...missed, etaAt: 70 * SECOND })).toEqual({ delayMs: 30 * SECOND, basis: 'backoff' });
+  });
+});
+
 describe('advance: aim, miss, eta and fault', () => {
   const running = (progress?: number, eta?: string): TaskSnapshot => ({
     vendor: 'acme',
@@ -418,5 +489,47 @@ describe('advance: aim, miss, eta and fault', () => {
     const step = advance(state, { error: new Error('503'), now: 10 * SECOND }, defaults);
     expect(step.delayMs).toBe(8 * SECOND);
     expect(step.state.history).toBe(state.history);
+  });
+});
+
+describe('the schedule option, through a client', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Drives three polls of one task at 0 s, 100 s and 200 s that report 0 %, 10 % and 20 %. */
+  async function thirdDelay(wait: Record<string, unknown>): Promise<number> {
+    vi.useFakeTimers({ now: 0 });
+    let percent = 0;
+    server.use(
+      http.get('https://api.acme.test/v2/jobs/:id', () => HttpResponse.json({ id: 'j1', state: 'working', percent })),
+    );
+    const client = createClient(acme, { token: 't0ken-abc', wait });
+    let step = await client.poll('j1');
+    for (const at of [100, 200]) {
+      vi.setSystemTime(at * SECOND);
+      percent += 10;
+      step = await client.poll('j1', { state: step.resumeToken });
+    }
+    return step.delayMs;
+  }
+
+  it("'economy' steps further towards the end than the default", async () => {
+    // 0.2 in 200 s (±0.1): 800 s left, spread 0.6. The default steps 10 % of the way, which is
+    // more than the backoff's 4 s; economy steps 60 %, cut to the 300 s maxEstimateDelayMs.
+    expect(await thirdDelay({ jitter: 0 })).toBe(80 * SECOND);
+    expect(await thirdDelay({ jitter: 0, schedule: 'economy' })).toBe(300 * SECOND);
+    expect(await thirdDelay({ jitter: 0, schedule: 'economy', estimate: false })).toBe(4 * SECOND);
+  });
+
+  it('a schedule that is not one is a ConfigError naming it, before any delay is chosen', async () => {
+    server.use(http.get('https://api.acme.test/v2/jobs/:id', () => HttpResponse.json({ id: 'j1', state: 'working' })));
+    const poll = async () =>
+      createClient(acme, { token: 't0ken-abc', wait: { schedule: 'fast' as 'default' } }).poll('j1');
+    await expect(poll()).rejects.toMatchObject({
+      name: 'ConfigError',
+      field: 'schedule',
+      message: `schedule must be 'default' or 'economy', got "fast"`,
+    });
   });
 });

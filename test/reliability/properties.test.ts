@@ -296,6 +296,7 @@ describe('the delay schedule', () => {
       maxRetryAfterMs: fc.integer({ min: 0, max: 1_000_000 }),
       estimate: fc.boolean(),
       maxEstimateDelayMs: fc.option(fc.integer({ min: 0, max: 3_600_000 }), { nil: undefined }),
+      schedule: fc.constantFrom('default' as const, 'economy' as const),
     })
     .map(({ extra, ...rest }) => ({ ...rest, maxDelayMs: rest.minDelayMs + extra }));
 
@@ -328,8 +329,8 @@ describe('the delay schedule', () => {
   const applyJitter = (options: PollOptions, delay: number, random: number) =>
     Math.min(options.maxDelayMs, Math.max(options.minDelayMs, delay + delay * options.jitter * (2 * random - 1)));
 
-  /** How many times the time waited an estimate may sleep. */
-  const GROWTH = 2;
+  /** How many times the time waited an estimate may sleep: 2, or 3 for economy. */
+  const growthOf = (options: PollOptions) => (options.schedule === 'economy' ? 3 : 2);
   const plainOf = (options: PollOptions, input: ScheduleInput) =>
     applyJitter(options, backoffDelay(options, input.attempt), input.random as number);
 
@@ -350,8 +351,8 @@ describe('the delay schedule', () => {
     fc.assert(
       fc.property(optionsArb, inputArb, pastArb, (options, input, ago) => {
         // Its eta passed `ago` ms ago; whatever else it became overdue by came later.
-        const overdue = { ...input, etaAt: input.now - ago };
-        const delay = nextDelay(options, overdue);
+        const overdue = { ...input, etaAt: input.now - ago, schedule: 'default' };
+        const delay = nextDelay({ ...options, schedule: 'default' }, overdue);
         const plain = plainOf(options, overdue);
         const restarted = applyJitter(
           options,
@@ -365,15 +366,15 @@ describe('the delay schedule', () => {
     );
   });
 
-  it('never waits longer than the plain backoff would, or 2× the time waited', () => {
+  it('never waits longer than the plain backoff would, or 2× the time waited (3× for economy)', () => {
     fc.assert(
       fc.property(optionsArb, inputArb, (options, input) => {
         const delay = nextDelay(options, input);
         const waited = input.startedAt === undefined ? 0 : input.now - input.startedAt;
-        const bound = Math.max(plainOf(options, input), options.minDelayMs, GROWTH * waited);
+        const bound = Math.max(plainOf(options, input), options.minDelayMs, growthOf(options) * waited);
         expect(delay).toBeLessThanOrEqual(Math.round(bound));
         // So beyond maxDelayMs only an estimate goes, and never past that many times the time waited.
-        expect(delay).toBeLessThanOrEqual(Math.max(options.maxDelayMs, Math.ceil(GROWTH * waited)));
+        expect(delay).toBeLessThanOrEqual(Math.max(options.maxDelayMs, Math.ceil(growthOf(options) * waited)));
         const far = Math.max(options.maxDelayMs, options.maxEstimateDelayMs ?? 300_000);
         expect(delay).toBeLessThanOrEqual(far);
       }),
@@ -478,14 +479,16 @@ describe('the delay schedule', () => {
   });
 
   it('over a whole wait with the default options, no delay exceeds 3× the time waited (after the first, at most 1.2 s)', () => {
-    fc.assert(
-      fc.property(waitArb, (wait) => {
-        for (const { step, now } of steps(DEFAULT_POLL_OPTIONS, wait)) {
-          expect(step.delayMs).toBeLessThanOrEqual(Math.max(1200, 3 * (now - wait.startedAt)));
-        }
-      }),
-      settings(500),
-    );
+    for (const schedule of ['default', 'economy'] as const) {
+      fc.assert(
+        fc.property(waitArb, (wait) => {
+          for (const { step, now } of steps({ ...DEFAULT_POLL_OPTIONS, schedule }, wait)) {
+            expect(step.delayMs).toBeLessThanOrEqual(Math.max(1200, 3 * (now - wait.startedAt)));
+          }
+        }),
+        settings(500),
+      );
+    }
   });
 });
 

@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { ConfigError } from '../errors.js';
+
 /** How a wait polls. Every field has a default; see {@link DEFAULT_POLL_OPTIONS}. */
 export interface PollOptions {
   /** The first delay after the first poll, and the floor of every delay. Default 1000 ms. */
@@ -23,11 +25,25 @@ export interface PollOptions {
   estimate: boolean;
   /**
    * The longest delay an estimate may ask for while the estimated end is still far off. A delay
-   * longer than the backoff's is also never more than twice the time waited so far, so a wrong
-   * estimate costs about what an uncapped backoff would.
+   * longer than the backoff's is also never more than twice the time waited so far (three times
+   * with `schedule: 'economy'`), so a wrong estimate costs about what an uncapped backoff would.
    * At or below `maxDelayMs`, every delay stays within `maxDelayMs`. Default 300000 ms.
    */
   maxEstimateDelayMs?: number;
+  /**
+   * How estimates are used, when `estimate` is on:
+   *
+   * - `'default'`: fewer requests than the plain backoff without a longer tail. An estimate may
+   *   lengthen a delay only while it is confident and the end cannot come before the poll; while
+   *   the task is overdue (an aimed poll found it running, its eta passed, its progress jumped or
+   *   stayed put past the estimated end), the backoff starts again from that moment and estimates
+   *   no longer lengthen a delay.
+   * - `'economy'`: fewer requests, paid for in the tail: longer steps towards the estimated end,
+   *   and an estimate may lengthen delays even after it proved wrong.
+   *
+   * The README's *Performance* section has the figures of both. Default `'default'`.
+   */
+  schedule?: 'default' | 'economy';
 }
 
 /** The defaults: 1 s → 30 s, factor 2, ±20 % jitter, `Retry-After` obeyed up to 5 minutes. */
@@ -39,6 +55,7 @@ export const DEFAULT_POLL_OPTIONS: Readonly<Required<PollOptions>> = Object.free
   maxRetryAfterMs: 300_000,
   estimate: true,
   maxEstimateDelayMs: 300_000,
+  schedule: 'default',
 });
 
 /** One earlier observation, as the schedule remembers it. */
@@ -108,12 +125,42 @@ const JUMP = 2;
 /** The progress steps vendors report in, coarsest first. */
 const STEPS = [0.25, 0.2, 0.1, 0.05, 0.02, 0.01, 0.001];
 
-/** A step longer than the backoff's is at most this many times the time waited. */
-const GROWTH = 2;
-/** An approach step stops this many spreads short of the estimated end. */
-const CAUTION = 1.5;
-/** Aim once the expected error (spread × time left) is within this fraction of `maxDelayMs`. */
-const AIM_WITHIN = 0.2;
+/** How a schedule uses its estimates. */
+interface Profile {
+  /** A step longer than the backoff's is at most this many times the time waited. */
+  growth: number;
+  /** An approach step stops this many spreads short of the estimated end... */
+  caution: number;
+  /** ...but covers at least this fraction of the time left (0: an unsure estimate is not used). */
+  minStep: number;
+  /** Aim once the expected error (spread × time left) is within this fraction of `maxDelayMs`. */
+  aimWithin: number;
+  /** Once overdue: the backoff starts again from that moment (true), or goes on as it was. */
+  restart: boolean;
+  /** Once overdue: may an estimate still lengthen a delay past the backoff? */
+  lengthenOverdue: boolean;
+}
+
+// Tuned on bench/efficiency.ts's tuning seed; the held-out seed judges them.
+const PROFILES: Readonly<Record<'default' | 'economy', Profile>> = Object.freeze({
+  default: { growth: 2, caution: 1.5, minStep: 0, aimWithin: 0.2, restart: true, lengthenOverdue: false },
+  economy: { growth: 3, caution: 1, minStep: 0.6, aimWithin: 0.75, restart: false, lengthenOverdue: true },
+});
+
+/**
+ * Checks a {@link PollOptions.schedule} value: `undefined` is `'default'`; anything but the two
+ * names is a {@link ConfigError}.
+ */
+export function checkSchedule(value: unknown): 'default' | 'economy' {
+  if (value === undefined || value === 'default') return 'default';
+  if (value === 'economy') return 'economy';
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value;
+  throw new ConfigError('schedule', `schedule must be 'default' or 'economy', got ${shown}`);
+}
+
+function profileOf(options: PollOptions): Profile {
+  return PROFILES[checkSchedule(options.schedule)];
+}
 
 /** The plain exponential backoff delay for `attempt`, before jitter: `min * factor^attempt`, capped. */
 export function backoffDelay(options: PollOptions, attempt: number): number {
@@ -134,8 +181,8 @@ export function clampHint(options: PollOptions, hintMs: number): number {
 
 /**
  * The longest delay an estimate may ask for at `now`, when that is longer than the backoff's:
- * twice the time waited since `startedAt`, within [`minDelayMs`, `maxEstimateDelayMs`] (and never
- * below `maxDelayMs` at the top).
+ * twice the time waited since `startedAt` (three times with `schedule: 'economy'`), within
+ * [`minDelayMs`, `maxEstimateDelayMs`] (and never below `maxDelayMs` at the top).
  */
 export function estimateCeiling(options: PollOptions, input: Pick<ScheduleInput, 'now' | 'startedAt'>): number {
   const configured = options.maxEstimateDelayMs ?? Number.NaN;
@@ -145,7 +192,7 @@ export function estimateCeiling(options: PollOptions, input: Pick<ScheduleInput,
   );
   const waited = input.now - (input.startedAt ?? Number.NaN);
   if (!(waited > 0)) return options.minDelayMs;
-  return clamp(waited * GROWTH, options.minDelayMs, far);
+  return clamp(waited * profileOf(options).growth, options.minDelayMs, far);
 }
 
 /**
@@ -312,13 +359,17 @@ function overdueSince(input: ScheduleInput, doubtfulSince: number | undefined): 
  * - Overdue (an aimed poll found the task running, its eta passed, it sits at 100 %, its progress
  *   jumped, or it stayed at a value past the end the rate gave): the backoff starts again from
  *   that moment. Each delay is at most `factor` times the time since (at least `minDelayMs`), and
- *   never more than the plain backoff's.
+ *   never more than the plain backoff's. With `schedule: 'economy'` the backoff goes on as it was,
+ *   and an estimate may still lengthen it.
  * - A server hint is a floor: the next poll never comes before it allows (up to `maxRetryAfterMs`).
  */
 export function planDelay(options: PollOptions, input: ScheduleInput): DelayPlan {
   const random = input.random ?? Math.random();
+  const profile = profileOf(options);
   const plain = applyJitter(options, backoffDelay(options, input.attempt), random);
-  let plan: DelayPlan = options.estimate ? guided(options, input, plain, random) : { delayMs: plain, basis: 'backoff' };
+  let plan: DelayPlan = options.estimate
+    ? guided(options, profile, input, plain, random)
+    : { delayMs: plain, basis: 'backoff' };
   if (input.hintMs !== undefined && Number.isFinite(input.hintMs)) {
     const floor = Math.ceil(clampHint(options, input.hintMs));
     if (floor > plan.delayMs) plan = { delayMs: floor, basis: 'hint' };
@@ -334,20 +385,35 @@ export function nextDelay(options: PollOptions, input: ScheduleInput): number {
   return planDelay(options, input).delayMs;
 }
 
-function guided(options: PollOptions, input: ScheduleInput, plain: number, random: number): DelayPlan {
+function guided(
+  options: PollOptions,
+  profile: Profile,
+  input: ScheduleInput,
+  plain: number,
+  random: number,
+): DelayPlan {
   const reading = fromProgress(input.history ?? []);
   const overdue = overdueSince(input, reading?.doubtfulSince);
+  const guess = estimate(input);
   if (overdue === undefined) {
-    const guess = estimate(input);
-    return (guess && towards(options, input, guess, plain, random)) ?? { delayMs: plain, basis: 'backoff' };
+    return (guess && towards(options, profile, input, guess, plain, random)) ?? { delayMs: plain, basis: 'backoff' };
   }
   const since = input.now - overdue;
-  const backoff = applyJitter(options, Math.min(backoffDelay(options, input.attempt), options.factor * since), random);
+  const backoff = profile.restart
+    ? applyJitter(options, Math.min(backoffDelay(options, input.attempt), options.factor * since), random)
+    : plain;
+  if (profile.lengthenOverdue && guess) {
+    // Each miss widens the estimate's uncertainty.
+    const widened = { ...guess, spread: guess.spread * (1 + Math.max(0, input.misses ?? 0)) };
+    const step = towards(options, profile, input, widened, backoff, random);
+    if (step && step.delayMs > backoff) return step;
+  }
   return { delayMs: backoff, basis: 'backoff' };
 }
 
 function towards(
   options: PollOptions,
+  profile: Profile,
   input: ScheduleInput,
   guess: Estimate,
   backoff: number,
@@ -357,13 +423,14 @@ function towards(
   const error = left * guess.spread;
   const wobble = 1 + options.jitter * (2 * random - 1);
   const ceiling = Math.max(backoff, estimateCeiling(options, input));
-  if (error <= AIM_WITHIN * options.maxDelayMs) {
+  if (error <= profile.aimWithin * options.maxDelayMs) {
     const wanted = left + (error + options.minDelayMs / 4) * wobble;
     const delay = clamp(wanted, options.minDelayMs, ceiling);
     // Cut by the ceiling, the poll no longer comes after the estimated end: it only approaches.
     return delay < wanted ? { delayMs: delay, basis: 'approach' } : { delayMs: delay, basis: 'aim', aimAt: guess.end };
   }
-  const step = clamp(left * (1 - CAUTION * guess.spread) * wobble, options.minDelayMs, ceiling);
+  const fraction = Math.max(profile.minStep, 1 - profile.caution * guess.spread);
+  const step = clamp(left * fraction * wobble, options.minDelayMs, ceiling);
   return step > backoff ? { delayMs: step, basis: 'approach' } : undefined;
 }
 
