@@ -9,7 +9,7 @@ import { ConfigError } from './errors.js';
 import { checkTokenHeaders, DEFAULT_RETRY, isHeaderSafe, type RetryOptions, type TokenSource } from './http.js';
 import type { TaskSnapshot } from './lifecycle.js';
 import type { WaitState } from './poll/poller.js';
-import { DEFAULT_POLL_OPTIONS, type PollOptions } from './poll/schedule.js';
+import { checkSchedule, DEFAULT_POLL_OPTIONS, type PollOptions } from './poll/schedule.js';
 import { parseBaseUrl, type Vendor } from './vendor.js';
 
 /** Options of {@link createClient}. Validated once, when the client is created. */
@@ -156,6 +156,7 @@ const POLL_KEYS = [
   'maxRetryAfterMs',
   'estimate',
   'maxEstimateDelayMs',
+  'schedule',
   'timeoutMs',
 ] as const satisfies readonly (keyof WaitDefaults)[];
 
@@ -205,7 +206,7 @@ function checkWaitOptions(options: PollOptions & { timeoutMs?: number }): Resolv
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (timeoutMs !== Number.POSITIVE_INFINITY) checkNumber('timeoutMs', timeoutMs, { min: 1, max: MAX_TIMER_MS });
   if (typeof options.estimate !== 'boolean') throw new ConfigError('estimate', 'estimate must be true or false');
-  return Object.freeze({ ...options, timeoutMs });
+  return Object.freeze({ ...options, schedule: checkSchedule(options.schedule), timeoutMs });
 }
 
 /** Throws a {@link ConfigError} naming `field` unless `value` is a finite number within `rule`. */

@@ -1,16 +1,24 @@
-// Property tests (fast-check, seeded): normalization is total, resume tokens round-trip, and
-// paging yields each row exactly once over any page sizes. The delay schedule's properties live
-// in test/core/schedule.test.ts.
+// Property tests (fast-check, seeded): normalization is total, resume tokens round-trip, the
+// delay schedule keeps its bounds over any input and any whole wait, and paging yields each row
+// exactly once over any page sizes. The schedule's exact delays are pinned in
+// test/core/schedule.test.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   advance,
+  backoffDelay,
+  clampHint,
   createClient,
+  DEFAULT_POLL_OPTIONS,
   decodeState,
   encodeState,
   initialState,
+  nextDelay,
+  type PollOptions,
   type PollOutcome,
   paginate,
+  planDelay,
+  type ScheduleInput,
   TASK_STATES,
   type TaskSnapshot,
   type TaskState,
@@ -199,6 +207,7 @@ describe('a resume token round-trips', () => {
         ),
         { nil: undefined },
       ),
+      eta: fc.option(fc.record({ at: fc.integer(), since: fc.integer() }), { nil: undefined }),
     });
     fc.assert(
       fc.property(stateArb, (state) => {
@@ -275,6 +284,213 @@ describe('a resume token round-trips', () => {
 });
 
 const sizesArb = fc.array(fc.nat({ max: 6 }), { minLength: 1, maxLength: 25 });
+
+describe('the delay schedule', () => {
+  /** Any options a caller could pass once createClient has checked them. */
+  const optionsArb: fc.Arbitrary<PollOptions> = fc
+    .record({
+      minDelayMs: fc.integer({ min: 1, max: 10_000 }),
+      extra: fc.integer({ min: 0, max: 100_000 }),
+      factor: fc.double({ min: 1, max: 10, noNaN: true }),
+      jitter: fc.double({ min: 0, max: 1, noNaN: true }),
+      maxRetryAfterMs: fc.integer({ min: 0, max: 1_000_000 }),
+      estimate: fc.boolean(),
+      maxEstimateDelayMs: fc.option(fc.integer({ min: 0, max: 3_600_000 }), { nil: undefined }),
+      schedule: fc.constantFrom('default' as const, 'economy' as const),
+    })
+    .map(({ extra, ...rest }) => ({ ...rest, maxDelayMs: rest.minDelayMs + extra }));
+
+  /** Any history: times and progress in any order, repeats, resets, values out of range. */
+  const historyArb = fc.array(
+    fc.record({
+      at: fc.integer({ min: -1e7, max: 1e7 }),
+      progress: fc.option(
+        fc.oneof(fc.double({ min: -0.5, max: 1.5, noNaN: true }), fc.constantFrom(0, 0.1, 0.25, 0.5, 0.99, 1)),
+        { nil: undefined },
+      ),
+    }),
+    { maxLength: 10 },
+  );
+
+  const inputArb = fc.record({
+    attempt: fc.integer({ min: 0, max: 1000 }),
+    now: fc.integer({ min: -1e7, max: 1e7 }),
+    etaAt: fc.option(fc.oneof(fc.integer({ min: -1e8, max: 1e8 }), fc.constant(Number.NaN)), { nil: undefined }),
+    etaSince: fc.option(fc.integer({ min: -1e8, max: 1e7 }), { nil: undefined }),
+    history: historyArb,
+    random: fc.double({ min: 0, max: 0.9999, noNaN: true }),
+    startedAt: fc.option(fc.integer({ min: -1e8, max: 1e7 }), { nil: undefined }),
+    misses: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+    missedAt: fc.option(fc.integer({ min: -1e7, max: 1e7 }), { nil: undefined }),
+  });
+  const hintArb = fc.option(fc.double({ min: -1e12, max: 1e12, noNaN: true }), { nil: undefined });
+
+  /** A delay spread by ±jitter and kept within [min, max], as PollOptions documents it. */
+  const applyJitter = (options: PollOptions, delay: number, random: number) =>
+    Math.min(options.maxDelayMs, Math.max(options.minDelayMs, delay + delay * options.jitter * (2 * random - 1)));
+
+  /** How many times the time waited an estimate may sleep: 2, or 3 for economy. */
+  const growthOf = (options: PollOptions) => (options.schedule === 'economy' ? 3 : 2);
+  const plainOf = (options: PollOptions, input: ScheduleInput) =>
+    applyJitter(options, backoffDelay(options, input.attempt), input.random as number);
+
+  it('never waits less than minDelayMs, nor less than a hint allows; always a whole number of ms', () => {
+    fc.assert(
+      fc.property(optionsArb, inputArb, hintArb, (options, input, hintMs) => {
+        const delay = nextDelay(options, { ...input, hintMs });
+        expect(Number.isInteger(delay)).toBe(true);
+        expect(delay).toBeGreaterThanOrEqual(options.minDelayMs);
+        if (hintMs !== undefined) expect(delay).toBeGreaterThanOrEqual(clampHint(options, hintMs));
+      }),
+      settings(3000),
+    );
+  });
+
+  it('an overdue task is polled on the backoff again from that moment: within factor × the time since, and the plain backoff', () => {
+    const pastArb = fc.integer({ min: 0, max: 1e6 });
+    fc.assert(
+      fc.property(optionsArb, inputArb, pastArb, (options, input, ago) => {
+        // Its eta passed `ago` ms ago; whatever else it became overdue by came later.
+        const overdue = { ...input, etaAt: input.now - ago, schedule: 'default' };
+        const delay = nextDelay({ ...options, schedule: 'default' }, overdue);
+        const plain = plainOf(options, overdue);
+        const restarted = applyJitter(
+          options,
+          Math.min(backoffDelay(options, input.attempt), options.factor * ago),
+          input.random,
+        );
+        expect(delay).toBeLessThanOrEqual(Math.round(plain));
+        if (options.estimate) expect(delay).toBeLessThanOrEqual(Math.round(restarted));
+      }),
+      settings(3000),
+    );
+  });
+
+  it('never waits longer than the plain backoff would, or 2× the time waited (3× for economy)', () => {
+    fc.assert(
+      fc.property(optionsArb, inputArb, (options, input) => {
+        const delay = nextDelay(options, input);
+        const waited = input.startedAt === undefined ? 0 : input.now - input.startedAt;
+        const bound = Math.max(plainOf(options, input), options.minDelayMs, growthOf(options) * waited);
+        expect(delay).toBeLessThanOrEqual(Math.round(bound));
+        // So beyond maxDelayMs only an estimate goes, and never past that many times the time waited.
+        expect(delay).toBeLessThanOrEqual(Math.max(options.maxDelayMs, Math.ceil(growthOf(options) * waited)));
+        const far = Math.max(options.maxDelayMs, options.maxEstimateDelayMs ?? 300_000);
+        expect(delay).toBeLessThanOrEqual(far);
+      }),
+      settings(3000),
+    );
+  });
+
+  it('is the plain backoff when there is no progress and no eta to go on, whatever the schedule', () => {
+    fc.assert(
+      fc.property(optionsArb, inputArb, (options, input) => {
+        const blind = {
+          ...input,
+          etaAt: undefined,
+          misses: undefined,
+          history: input.history.map(({ at }) => ({ at })),
+        };
+        expect(planDelay({ ...options, estimate: true }, blind)).toEqual({
+          delayMs: Math.round(plainOf(options, blind)),
+          basis: 'backoff',
+        });
+      }),
+      settings(1000),
+    );
+  });
+
+  it('ignores every estimate input when estimate is false', () => {
+    fc.assert(
+      fc.property(optionsArb, inputArb, hintArb, (options, input, hintMs) => {
+        const off = { ...options, estimate: false };
+        const plain = { attempt: input.attempt, now: input.now, hintMs, random: input.random };
+        expect(nextDelay(off, { ...input, hintMs })).toBe(nextDelay(off, plain));
+      }),
+      settings(1000),
+    );
+  });
+
+  /** One whole wait through `advance`: each poll comes its delay (plus a request's latency) after the last. */
+  const waitArb = fc.record({
+    startedAt: fc.integer({ min: 0, max: 2 ** 42 }),
+    polls: fc.array(
+      fc.record({
+        progress: fc.option(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0.5, 0.99, 1)), {
+          nil: undefined,
+        }),
+        etaInMs: fc.option(fc.integer({ min: -60_000, max: 3_600_000 }), { nil: undefined }),
+        latencyMs: fc.integer({ min: 0, max: 5000 }),
+        random: fc.double({ min: 0, max: 0.999_999, noNaN: true }),
+        // One poll in ten is a transient fault.
+        fault: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+      }),
+      { minLength: 1, maxLength: 40 },
+    ),
+  });
+
+  function* steps(
+    options: PollOptions,
+    wait: {
+      startedAt: number;
+      polls: { progress?: number; etaInMs?: number; latencyMs: number; random: number; fault: boolean }[];
+    },
+  ) {
+    let state = initialState('acme', 'j1', wait.startedAt);
+    let now = wait.startedAt;
+    for (const poll of wait.polls) {
+      const snapshot: TaskSnapshot = {
+        vendor: 'acme',
+        kind: 'job',
+        id: 'j1',
+        state: 'running',
+        terminal: false,
+        rawStatus: 'RUNNING',
+        raw: {},
+        ...(poll.progress === undefined ? {} : { progress: poll.progress }),
+        ...(poll.etaInMs === undefined ? {} : { eta: new Date(now + poll.etaInMs).toISOString() }),
+      };
+      const before = state;
+      const outcome = poll.fault ? { error: new Error('503'), now } : { snapshot, now };
+      const step = advance(state, outcome, options, poll.random);
+      yield { before, step, now, random: poll.random, fault: poll.fault };
+      state = step.state;
+      now += step.delayMs + poll.latencyMs;
+    }
+  }
+
+  it('over a whole wait, a poll that finds the task running past an aimed end restarts the backoff from that end', () => {
+    fc.assert(
+      fc.property(waitArb, (wait) => {
+        for (const { before, step, now, random, fault } of steps(DEFAULT_POLL_OPTIONS, wait)) {
+          if (fault || before.aimAt === undefined || now < before.aimAt) continue;
+          expect(step.state.misses).toBe((before.misses ?? 0) + 1);
+          const since = now - before.aimAt;
+          const restarted = applyJitter(
+            DEFAULT_POLL_OPTIONS,
+            Math.min(backoffDelay(DEFAULT_POLL_OPTIONS, before.attempt), 2 * since),
+            random,
+          );
+          expect(step.delayMs).toBeLessThanOrEqual(Math.round(restarted));
+        }
+      }),
+      settings(500),
+    );
+  });
+
+  it('over a whole wait with the default options, no delay exceeds 3× the time waited (after the first, at most 1.2 s)', () => {
+    for (const schedule of ['default', 'economy'] as const) {
+      fc.assert(
+        fc.property(waitArb, (wait) => {
+          for (const { step, now } of steps({ ...DEFAULT_POLL_OPTIONS, schedule }, wait)) {
+            expect(step.delayMs).toBeLessThanOrEqual(Math.max(1200, 3 * (now - wait.startedAt)));
+          }
+        }),
+        settings(500),
+      );
+    }
+  });
+});
 
 describe('paging yields each row exactly once', () => {
   it('core paginate: any page sizes (empty pages too), any cursor type, with or without prefetch', async () => {

@@ -320,7 +320,7 @@ async function walk(i: number): Promise<WalkResult> {
   const expectedIssues = rows.flatMap((row, index) => checkAsset(row, index)).map((x) => `${x.rowIndex}:${x.code}`);
   // The POST is not under faults, and is not retried on a timeout (it is not idempotent): it gets
   // the default request timeout, so that a busy event loop at the start can't fail it.
-  const poster = createClient(layerIq, { ...options, timeoutMs: undefined });
+  const poster = createClient(layerIq, { ...options, requestTimeoutMs: undefined });
   const [ref, ...more] = await poster.ingest(rows, { normalize: true });
   if (more.length > 0 || ref === undefined) throw new Error('one batch expected');
   const end = await layer.wait(ref);

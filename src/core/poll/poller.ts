@@ -10,6 +10,8 @@ import type { TaskSnapshot } from '../lifecycle.js';
 import { clampHint, type Observation, type PollOptions, planDelay } from './schedule.js';
 
 const HISTORY = 8;
+/** Etas are often given to the second: two within this much are the same eta. */
+const SAME_ETA_MS = 1000;
 
 /**
  * Where a wait stands: plain JSON, so it can be saved and a wait resumed in another process
@@ -38,6 +40,8 @@ export interface WaitState {
   missedAt?: number | undefined;
   /** The earliest time the server allowed the next poll (a `Retry-After`), ms since the epoch. */
   notBefore?: number | undefined;
+  /** The vendor's last eta (ms since the epoch), and since when it has given that one. */
+  eta?: { at: number; since: number } | undefined;
 }
 
 const WaitStateSchema = z.object({
@@ -55,6 +59,7 @@ const WaitStateSchema = z.object({
   misses: z.number().int().nonnegative().optional(),
   missedAt: z.number().finite().optional(),
   notBefore: z.number().finite().optional(),
+  eta: z.object({ at: z.number().finite(), since: z.number().finite() }).optional(),
 });
 
 /** A fresh state for a wait on `ref`. */
@@ -116,8 +121,9 @@ export interface Step {
  *
  * The delay comes from {@link planDelay}. A poll that finds the task still running after the end
  * the previous delay aimed at is a miss: it is counted, and the backoff starts again from there
- * (see {@link planDelay}). A transient fault is met with the backoff and the server's hint, never
- * with an estimate.
+ * (see {@link planDelay}). The state remembers since when the vendor has given the same eta (to
+ * the second), so that an eta given once is trusted less as time passes. A transient fault is
+ * met with the backoff and the server's hint, never with an estimate.
  */
 export function advance(state: WaitState, outcome: PollOutcome, options: PollOptions, random?: number): Step {
   const snapshot = outcome.snapshot;
@@ -135,6 +141,7 @@ export function advance(state: WaitState, outcome: PollOutcome, options: PollOpt
     misses: state.misses,
     missedAt: state.missedAt,
     notBefore: undefined,
+    eta: state.eta,
   };
   if (snapshot) {
     next.last = {
@@ -153,11 +160,16 @@ export function advance(state: WaitState, outcome: PollOutcome, options: PollOpt
     }
   }
   const etaAt = snapshot?.eta === undefined ? undefined : Date.parse(snapshot.eta);
+  if (snapshot && Number.isFinite(etaAt)) {
+    const same = state.eta !== undefined && Math.abs(state.eta.at - (etaAt as number)) <= SAME_ETA_MS;
+    next.eta = { at: etaAt as number, since: same ? (state.eta?.since as number) : outcome.now };
+  }
   const plan = planDelay(snapshot ? options : { ...options, estimate: false }, {
     attempt: state.attempt,
     now: outcome.now,
     hintMs: outcome.hintMs,
     etaAt,
+    etaSince: next.eta?.since,
     history: next.history,
     random,
     startedAt: state.startedAt,

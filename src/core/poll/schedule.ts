@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { ConfigError } from '../errors.js';
 
 /** How a wait polls. Every field has a default; see {@link DEFAULT_POLL_OPTIONS}. */
 export interface PollOptions {
@@ -24,11 +25,25 @@ export interface PollOptions {
   estimate: boolean;
   /**
    * The longest delay an estimate may ask for while the estimated end is still far off. A delay
-   * longer than `maxDelayMs` is also never more than twice the time waited so far, so a wrong
-   * estimate costs about what an uncapped backoff would. At or below `maxDelayMs`, every delay
-   * stays within `maxDelayMs`. Default 300000 ms.
+   * longer than the backoff's is also never more than twice the time waited so far (three times
+   * with `schedule: 'economy'`), so a wrong estimate costs about what an uncapped backoff would.
+   * At or below `maxDelayMs`, every delay stays within `maxDelayMs`. Default 300000 ms.
    */
   maxEstimateDelayMs?: number;
+  /**
+   * How estimates are used, when `estimate` is on:
+   *
+   * - `'default'`: fewer requests than the plain backoff without a longer tail. An estimate may
+   *   lengthen a delay only while it is confident and the end cannot come before the poll; while
+   *   the task is overdue (an aimed poll found it running, its eta passed, its progress jumped or
+   *   stayed put past the estimated end), the backoff starts again from that moment and estimates
+   *   no longer lengthen a delay.
+   * - `'economy'`: fewer requests, paid for in the tail: longer steps towards the estimated end,
+   *   and an estimate may lengthen delays even after it proved wrong.
+   *
+   * The README's *Performance* section has the figures of both. Default `'default'`.
+   */
+  schedule?: 'default' | 'economy';
 }
 
 /** The defaults: 1 s → 30 s, factor 2, ±20 % jitter, `Retry-After` obeyed up to 5 minutes. */
@@ -40,6 +55,7 @@ export const DEFAULT_POLL_OPTIONS: Readonly<Required<PollOptions>> = Object.free
   maxRetryAfterMs: 300_000,
   estimate: true,
   maxEstimateDelayMs: 300_000,
+  schedule: 'default',
 });
 
 /** One earlier observation, as the schedule remembers it. */
@@ -60,17 +76,18 @@ export interface ScheduleInput {
   hintMs?: number | undefined;
   /** The vendor's estimated end (ms since the epoch). */
   etaAt?: number | undefined;
+  /**
+   * Since when the vendor has given that same eta (ms since the epoch). An eta given once, long
+   * ago, may be off by a share of all that time, not only of the time left. Default: `now`.
+   */
+  etaSince?: number | undefined;
   /** Recent observations with progress, oldest first. */
   history?: readonly Observation[] | undefined;
   /** A number in [0, 1) for the jitter; `Math.random()` by default. */
   random?: number | undefined;
-  /** When the wait started (ms since the epoch). Without it, no delay exceeds `maxDelayMs`. */
+  /** When the wait started (ms since the epoch). Without it, no estimate lengthens a delay. */
   startedAt?: number | undefined;
-  /**
-   * Polls that found the task still running after the end a delay aimed at. Each one widens
-   * the estimate's uncertainty, and from the first one on an estimate may lengthen a delay but
-   * no longer shortens it below the backoff.
-   */
+  /** Polls that found the task still running after the end a delay aimed at. */
   misses?: number | undefined;
   /** The aimed end the last miss ran past (ms since the epoch). */
   missedAt?: number | undefined;
@@ -81,9 +98,10 @@ export interface DelayPlan {
   /** How long to wait before the next poll, in whole ms. */
   delayMs: number;
   /**
-   * What decided it: `backoff` (nothing to go on, or the task is overdue), `approach` (the
-   * estimated end is still far: a step towards it), `aim` (the poll comes just after the
-   * estimated end) or `hint` (the server's hint, a floor, was longer than all of these).
+   * What decided it: `backoff` (nothing to go on, an estimate too unsure to help, or the task is
+   * overdue), `approach` (the estimated end is still far: a step towards it that stops before it
+   * can come), `aim` (the poll comes just after the estimated end) or `hint` (the server's hint,
+   * a floor, was longer than all of these).
    */
   basis: 'backoff' | 'approach' | 'aim' | 'hint';
   /** For `aim`: the estimated end the poll comes just after (ms since the epoch). */
@@ -98,18 +116,51 @@ export interface Estimate {
   spread: number;
 }
 
-/** How far off a vendor's eta may be. */
-const ETA_SPREAD = 0.2;
-/** How far off a smooth progress rate may still be (progress is rarely linear). */
+/** How far off a vendor's eta may be, as a share of the time since it was given. */
+const ETA_SPREAD = 0.3;
+/** How far off the best progress rate may still be (progress is rarely linear). */
 const RATE_SPREAD = 0.1;
-/** An approach step stops this many spreads short of the estimated end... */
-const CAUTION = 2;
-/** ...but covers at least this fraction of the time left. */
-const MIN_STEP = 0.6;
-/** Aim once the expected error of the estimate (spread × time left) is within this much of `maxDelayMs`. */
-const AIM_WITHIN = 0.75;
-/** Beyond `maxDelayMs`, a delay is at most this many times the time waited so far. */
-const GROWTH = 2;
+/** A step this many times faster than any window before it is a jump, not a rate. */
+const JUMP = 2;
+/** The progress steps vendors report in, coarsest first. */
+const STEPS = [0.25, 0.2, 0.1, 0.05, 0.02, 0.01, 0.001];
+
+/** How a schedule uses its estimates. */
+interface Profile {
+  /** A step longer than the backoff's is at most this many times the time waited. */
+  growth: number;
+  /** An approach step stops this many spreads short of the estimated end... */
+  caution: number;
+  /** ...but covers at least this fraction of the time left (0: an unsure estimate is not used). */
+  minStep: number;
+  /** Aim once the expected error (spread × time left) is within this fraction of `maxDelayMs`. */
+  aimWithin: number;
+  /** Once overdue: the backoff starts again from that moment (true), or goes on as it was. */
+  restart: boolean;
+  /** Once overdue: may an estimate still lengthen a delay past the backoff? */
+  lengthenOverdue: boolean;
+}
+
+// Tuned on bench/efficiency.ts's tuning seed; the held-out seed judges them.
+const PROFILES: Readonly<Record<'default' | 'economy', Profile>> = Object.freeze({
+  default: { growth: 2, caution: 1.5, minStep: 0, aimWithin: 0.2, restart: true, lengthenOverdue: false },
+  economy: { growth: 3, caution: 1, minStep: 0.6, aimWithin: 0.75, restart: false, lengthenOverdue: true },
+});
+
+/**
+ * Checks a {@link PollOptions.schedule} value: `undefined` is `'default'`; anything but the two
+ * names is a {@link ConfigError}.
+ */
+export function checkSchedule(value: unknown): 'default' | 'economy' {
+  if (value === undefined || value === 'default') return 'default';
+  if (value === 'economy') return 'economy';
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value;
+  throw new ConfigError('schedule', `schedule must be 'default' or 'economy', got ${shown}`);
+}
+
+function profileOf(options: PollOptions): Profile {
+  return PROFILES[checkSchedule(options.schedule)];
+}
 
 /** The plain exponential backoff delay for `attempt`, before jitter: `min * factor^attempt`, capped. */
 export function backoffDelay(options: PollOptions, attempt: number): number {
@@ -129,8 +180,9 @@ export function clampHint(options: PollOptions, hintMs: number): number {
 }
 
 /**
- * The longest delay an estimate may ask for at `now`: `maxDelayMs`, or up to
- * `maxEstimateDelayMs` but never more than twice the time waited since `startedAt`.
+ * The longest delay an estimate may ask for at `now`, when that is longer than the backoff's:
+ * twice the time waited since `startedAt` (three times with `schedule: 'economy'`), within
+ * [`minDelayMs`, `maxEstimateDelayMs`] (and never below `maxDelayMs` at the top).
  */
 export function estimateCeiling(options: PollOptions, input: Pick<ScheduleInput, 'now' | 'startedAt'>): number {
   const configured = options.maxEstimateDelayMs ?? Number.NaN;
@@ -138,36 +190,63 @@ export function estimateCeiling(options: PollOptions, input: Pick<ScheduleInput,
     options.maxDelayMs,
     Number.isNaN(configured) ? DEFAULT_POLL_OPTIONS.maxEstimateDelayMs : configured,
   );
-  const waited =
-    input.startedAt !== undefined && Number.isFinite(input.startedAt) ? input.now - input.startedAt : Number.NaN;
-  if (!(waited > 0)) return options.maxDelayMs;
-  return clamp(waited * GROWTH, options.maxDelayMs, far);
+  const waited = input.now - (input.startedAt ?? Number.NaN);
+  if (!(waited > 0)) return options.minDelayMs;
+  return clamp(waited * profileOf(options).growth, options.minDelayMs, far);
 }
 
 /**
  * Estimates when the task ends, from the vendor's eta or the progress rate seen across polls.
  * Returns ms since the epoch, or undefined when there is nothing to go on.
  */
-export function estimateEnd(input: Pick<ScheduleInput, 'now' | 'etaAt' | 'history'>): number | undefined {
+export function estimateEnd(input: Pick<ScheduleInput, 'now' | 'etaAt' | 'etaSince' | 'history'>): number | undefined {
   return estimate(input)?.end;
 }
 
 /**
  * {@link estimateEnd} with its uncertainty.
  *
- * - A vendor eta still in the future wins, trusted to ±20 %.
- * - Otherwise the progress rate of the latest step: from the last observation below the current
- *   progress to the latest one, within the latest run of non-decreasing progress (a drop starts
- *   a new phase). Time queued at 0 % or stalled before that step does not slow the rate down.
- * - Its spread is 10 %, plus the progress granularity over the progress gained in that step
- *   (a jump of one 25 % step says little), plus how much faster that step was than the run's
- *   average (an accelerating task ends sooner than its current rate says).
+ * - A vendor eta still in the future wins. It may be off by 30 % of the time since the vendor
+ *   first gave it (`etaSince`): an eta given once at the start is as uncertain at the end as it
+ *   was then, while one the vendor keeps re-estimating is uncertain by 30 % of the time left.
+ * - Otherwise the progress rate, within the latest run of non-decreasing progress (a drop starts
+ *   a new phase): the window between two polls whose rate is surely the highest. A long window is
+ *   precise, but a stall, time queued or an unseen restart inside it slows it down, and a task
+ *   that speeds up is faster lately. What a window gained is known to a step of progress at
+ *   either end (the step is the coarsest that every value is a multiple of); where both ends are
+ *   the first polls to see a new value, each value was crossed within the poll gap before.
+ * - Its spread is 10 %, plus half the width of that window's rate bounds over the rate. A task
+ *   that speeds up is judged by its latest, fastest steps; one whose latest step is more than
+ *   twice as fast as anything before jumped, and the estimate is doubtful (see {@link planDelay}).
  */
-export function estimate(input: Pick<ScheduleInput, 'now' | 'etaAt' | 'history'>): Estimate | undefined {
-  if (input.etaAt !== undefined && Number.isFinite(input.etaAt) && input.etaAt > input.now) {
-    return { end: input.etaAt, spread: ETA_SPREAD };
+export function estimate(input: Pick<ScheduleInput, 'now' | 'etaAt' | 'etaSince' | 'history'>): Estimate | undefined {
+  const { now, etaAt, etaSince } = input;
+  if (etaAt !== undefined && etaAt > now) {
+    const since = etaSince !== undefined && etaSince < now ? etaSince : now;
+    return { end: etaAt, spread: (ETA_SPREAD * (etaAt - since)) / (etaAt - now) };
   }
-  const history = input.history ?? [];
+  const reading = fromProgress(input.history ?? []);
+  return reading && { end: reading.end, spread: reading.spread };
+}
+
+/** What the progress seen says: an estimate, and since when it is doubtful, if it is. */
+interface ProgressReading extends Estimate {
+  /**
+   * The poll before a step at least {@link JUMP} times faster than any window before it, or the
+   * end the rate gave when the current value was first seen, once passed: whichever is later
+   * (NaN when neither).
+   */
+  doubtfulSince: number;
+}
+
+/** A rate of progress per ms, and the bounds it is surely within. */
+interface Rate {
+  rate: number;
+  low: number;
+  high: number;
+}
+
+function fromProgress(history: readonly Observation[]): ProgressReading | undefined {
   const last = history[history.length - 1];
   if (!last || !isProgress(last.progress) || !(last.progress < 1)) return undefined;
   const current = last.progress;
@@ -178,44 +257,71 @@ export function estimate(input: Pick<ScheduleInput, 'now' | 'etaAt' | 'history'>
     start--;
   }
   const run = history.slice(start);
-  const first = (run[0] as Observation).progress as number;
-  let step: Observation | undefined;
-  let origin: Observation | undefined;
-  for (const o of run) {
-    if ((o.progress as number) < current) step = o;
-    if (o.progress === first) origin = o;
-  }
-  if (!step || !origin) return undefined;
-  const rateSince = (from: Observation, to: Observation = last) =>
-    (current - (from.progress as number)) / (to.at - from.at);
-  // Up to the first poll that saw the current value: a stall since then does not slow it down.
-  const arrival = run.find((o) => o.progress === current) as Observation;
-  const rate = rateSince(step, arrival);
-  if (!(rate > 0) || !Number.isFinite(rate)) return undefined;
-  const end = last.at + (1 - current) / rate;
-  const gained = current - (step.progress as number);
-  const speedup = origin === step ? 0 : Math.max(0, Math.log(rate / rateSince(origin, arrival)));
-  const spread = RATE_SPREAD + granularity(run) / gained + speedup;
-  return Number.isFinite(end) && Number.isFinite(spread) ? { end, spread } : undefined;
+  const step = granularity(run);
+  const arrival = run.findIndex((o) => o.progress === current);
+  const best = fastestWindow(run, step, arrival);
+  if (!best) return undefined;
+  const first = run[arrival] as Observation;
+  const before = run[arrival - 1] as Observation;
+  // From the first poll that saw the current value; and it has not reached the next one by now.
+  const due = first.at + (1 - current) / best.rate;
+  const end = Math.max(due, last.at + Math.max(0, 1 - current - step) / best.rate);
+  const spread = RATE_SPREAD + (best.high - best.low) / (2 * best.rate);
+  if (!Number.isFinite(end + spread)) return undefined;
+  // The latest step alone, surely at least this fast, against any window before it.
+  const latest = Math.max(0, current - (before.progress as number) - step) / (first.at - before.at);
+  const earlier = fastestWindow(run, step, arrival - 1);
+  let doubtfulSince = earlier && latest > JUMP * earlier.high ? before.at : Number.NaN;
+  if (due <= last.at && !(doubtfulSince > due)) doubtfulSince = due;
+  return { end, spread, doubtfulSince };
 }
 
-const STEPS = [0.25, 0.2, 0.1, 0.05, 0.02, 0.01];
+/**
+ * Of the windows between two polls that end at or before `run[upTo]`, the one whose rate is surely
+ * the highest (the narrower of two that are surely as high).
+ */
+function fastestWindow(run: readonly Observation[], step: number, upTo: number): Rate | undefined {
+  let best: Rate | undefined;
+  for (let j = 1; j <= upTo; j++) {
+    const to = run[j] as Observation;
+    const beforeTo = run[j - 1] as Observation;
+    if (to.progress === beforeTo.progress) continue;
+    for (let i = 0; i < j; i++) {
+      const from = run[i] as Observation;
+      // The run never decreases, so `to` gained on every poll before it.
+      const gained = (to.progress as number) - (from.progress as number);
+      const span = to.at - from.at;
+      if (!(span > 0)) continue;
+      let low = (gained - step) / span;
+      let high = (gained + step) / span;
+      const beforeFrom = run[i - 1];
+      if (beforeFrom && beforeFrom.progress !== from.progress) {
+        low = Math.max(low, gained / (to.at - beforeFrom.at));
+        if (beforeTo.at > from.at) high = Math.min(high, gained / (beforeTo.at - from.at));
+      }
+      if (!best || low > best.low || (low === best.low && high < best.high))
+        best = { rate: (low + high) / 2, low, high };
+    }
+  }
+  return best;
+}
 
-/** The coarsest step that every progress value seen is a multiple of (at least 1 %). */
+/** The coarsest step that every progress value seen is a multiple of (at least 0.1 %). */
 function granularity(run: readonly Observation[]): number {
   for (const step of STEPS) {
     if (run.every((o) => Math.abs((o.progress as number) / step - Math.round((o.progress as number) / step)) < 1e-6)) {
       return step;
     }
   }
-  return 0.01;
+  return 0.001;
 }
 
 /**
- * When the task became overdue, if it is: the aimed end a poll ran past, its eta once passed, or
- * the first observation at 100 % while it still runs. The latest of these.
+ * When the task became overdue, if it is: the aimed end a poll ran past, its eta once passed,
+ * the first observation at 100 % while it still runs, or since when its progress is doubtful.
+ * The latest of these.
  */
-function overdueSince(input: ScheduleInput): number | undefined {
+function overdueSince(input: ScheduleInput, doubtfulSince: number | undefined): number | undefined {
   let since: number | undefined;
   const later = (at: number | undefined) => {
     if (at !== undefined && Number.isFinite(at) && at <= input.now && (since === undefined || at > since)) since = at;
@@ -234,6 +340,7 @@ function overdueSince(input: ScheduleInput): number | undefined {
     full = o.at;
   }
   later(full);
+  later(doubtfulSince);
   return since;
 }
 
@@ -241,30 +348,28 @@ function overdueSince(input: ScheduleInput): number | undefined {
  * The delay before the next poll and what decided it. Pure: the same input gives the same output.
  *
  * - Backoff, when there is nothing to go on: `minDelayMs * factor^attempt`, capped at
- *   `maxDelayMs`, spread by ±`jitter`. Once the task is overdue (a poll ran past an aimed end,
- *   its eta passed, or it sits at 100 %), the backoff starts again: each delay is the time since
- *   it became overdue (within [`minDelayMs`, the plain backoff]), so it doubles.
- * - Estimate (when `estimate` is on and {@link estimate} has one): while its expected error
- *   (spread × time left) is more than ¾ of `maxDelayMs`, step towards the end, stopping two
- *   spreads short of it but covering at least 60 % of the time left; then aim just after it, by
- *   the expected error plus a quarter of `minDelayMs`. No step exceeds {@link estimateCeiling}.
- *   Each miss widens the spread; after one, an estimate may lengthen the backoff, not shorten it.
+ *   `maxDelayMs`, spread by ±`jitter`. A task that never reports an eta or progress is polled
+ *   exactly so.
+ * - Confident estimate ({@link estimate}, not overdue): once its expected error (spread × time
+ *   left) is within a fifth of `maxDelayMs`, aim just after the estimated end, by that error plus
+ *   a quarter of `minDelayMs`. While it is further off, step towards it: the time left less 1.5
+ *   spreads, so that the poll comes before the end can; a step no longer than the backoff's
+ *   would only cost a request, so then the backoff goes on. No estimate waits longer than
+ *   {@link estimateCeiling} or shorter than `minDelayMs`.
+ * - Overdue (an aimed poll found the task running, its eta passed, it sits at 100 %, its progress
+ *   jumped, or it stayed at a value past the end the rate gave): the backoff starts again from
+ *   that moment. Each delay is at most `factor` times the time since (at least `minDelayMs`), and
+ *   never more than the plain backoff's. With `schedule: 'economy'` the backoff goes on as it was,
+ *   and an estimate may still lengthen it.
  * - A server hint is a floor: the next poll never comes before it allows (up to `maxRetryAfterMs`).
  */
 export function planDelay(options: PollOptions, input: ScheduleInput): DelayPlan {
   const random = input.random ?? Math.random();
-  const overdue = options.estimate ? overdueSince(input) : undefined;
-  const plain = backoffDelay(options, input.attempt);
-  const backoff = applyJitter(options, overdue === undefined ? plain : Math.min(plain, input.now - overdue), random);
-  let plan: DelayPlan = { delayMs: backoff, basis: 'backoff' };
-  if (options.estimate) {
-    const guess = estimate(input);
-    if (guess !== undefined) {
-      const misses = Math.max(0, input.misses ?? 0);
-      const guided = towards(options, input, { ...guess, spread: guess.spread * (1 + misses) }, random);
-      if (overdue === undefined || guided.delayMs > backoff) plan = guided;
-    }
-  }
+  const profile = profileOf(options);
+  const plain = applyJitter(options, backoffDelay(options, input.attempt), random);
+  let plan: DelayPlan = options.estimate
+    ? guided(options, profile, input, plain, random)
+    : { delayMs: plain, basis: 'backoff' };
   if (input.hintMs !== undefined && Number.isFinite(input.hintMs)) {
     const floor = Math.ceil(clampHint(options, input.hintMs));
     if (floor > plan.delayMs) plan = { delayMs: floor, basis: 'hint' };
@@ -280,24 +385,57 @@ export function nextDelay(options: PollOptions, input: ScheduleInput): number {
   return planDelay(options, input).delayMs;
 }
 
-function towards(options: PollOptions, input: ScheduleInput, guess: Estimate, random: number): DelayPlan {
+function guided(
+  options: PollOptions,
+  profile: Profile,
+  input: ScheduleInput,
+  plain: number,
+  random: number,
+): DelayPlan {
+  const reading = fromProgress(input.history ?? []);
+  const overdue = overdueSince(input, reading?.doubtfulSince);
+  const guess = estimate(input);
+  if (overdue === undefined) {
+    return (guess && towards(options, profile, input, guess, plain, random)) ?? { delayMs: plain, basis: 'backoff' };
+  }
+  const since = input.now - overdue;
+  const backoff = profile.restart
+    ? applyJitter(options, Math.min(backoffDelay(options, input.attempt), options.factor * since), random)
+    : plain;
+  if (profile.lengthenOverdue && guess) {
+    // Each miss widens the estimate's uncertainty.
+    const widened = { ...guess, spread: guess.spread * (1 + Math.max(0, input.misses ?? 0)) };
+    const step = towards(options, profile, input, widened, backoff, random);
+    if (step && step.delayMs > backoff) return step;
+  }
+  return { delayMs: backoff, basis: 'backoff' };
+}
+
+function towards(
+  options: PollOptions,
+  profile: Profile,
+  input: ScheduleInput,
+  guess: Estimate,
+  backoff: number,
+  random: number,
+): DelayPlan | undefined {
   const left = Math.max(0, guess.end - input.now);
   const error = left * guess.spread;
   const wobble = 1 + options.jitter * (2 * random - 1);
-  const ceiling = estimateCeiling(options, input);
-  if (error <= AIM_WITHIN * options.maxDelayMs) {
+  const ceiling = Math.max(backoff, estimateCeiling(options, input));
+  if (error <= profile.aimWithin * options.maxDelayMs) {
     const wanted = left + (error + options.minDelayMs / 4) * wobble;
     const delay = clamp(wanted, options.minDelayMs, ceiling);
-    return delay === wanted
-      ? { delayMs: delay, basis: 'aim', aimAt: guess.end }
-      : { delayMs: delay, basis: 'approach' };
+    // Cut by the ceiling, the poll no longer comes after the estimated end: it only approaches.
+    return delay < wanted ? { delayMs: delay, basis: 'approach' } : { delayMs: delay, basis: 'aim', aimAt: guess.end };
   }
-  const step = left * Math.max(MIN_STEP, 1 - CAUTION * guess.spread) * wobble;
-  return { delayMs: clamp(step, options.minDelayMs, ceiling), basis: 'approach' };
+  const fraction = Math.max(profile.minStep, 1 - profile.caution * guess.spread);
+  const step = clamp(left * fraction * wobble, options.minDelayMs, ceiling);
+  return step > backoff ? { delayMs: step, basis: 'approach' } : undefined;
 }
 
 function isProgress(value: number | undefined): value is number {
-  return value !== undefined && Number.isFinite(value);
+  return Number.isFinite(value);
 }
 
 function clamp(value: number, low: number, high: number): number {
