@@ -79,6 +79,7 @@ export {
   type DateInput,
   defineTask,
   defineVendor,
+  type EnrichContext,
   type MethodsOf,
   openEnum,
   type RefOf,

@@ -16,7 +16,7 @@ import {
   type TokenSource,
 } from './http.js';
 import type { TaskSnapshot } from './lifecycle.js';
-import { normalize, StatusTable } from './normalize.js';
+import { applyEnrichment, normalize, StatusTable } from './normalize.js';
 import { type PagingOptions, paginate } from './paging/paginator.js';
 import {
   advance,
@@ -327,6 +327,12 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       });
     }
     if (snapshot.id === '' || snapshot.id === 'undefined') snapshot.id = task.id;
+    if (snapshot.terminal && task.kind.enrich) {
+      applyEnrichment(
+        snapshot,
+        await task.kind.enrich(snapshot, { vendor: vendor.name, request: context.request, signal }),
+      );
+    }
     return { snapshot, hintMs: response.hintMs };
   };
 
