@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MIXPEEK_STATES, mixpeek } from '../../src/vendors/mixpeek/index.js';
-import { describeConformance, type Json, type JsonSchema, type ModelCase, schemaRef, specDocument } from './harness.js';
+import {
+  describeConformance,
+  type Json,
+  type JsonSchema,
+  type ModelCase,
+  schemaRef,
+  specDocument,
+} from './legacy-harness.js';
 
 const document = specDocument('mixpeek', 'task-schemas.extract.json');
 const schemas = document.components.schemas as Record<string, { enum?: string[]; examples?: Json[] }>;

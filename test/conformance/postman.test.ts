@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { POSTMAN_STATES, type PostmanStatus, postman } from '../../src/vendors/postman/index.js';
-import { describeConformance, fixture, type Json, type ModelCase, schemaRef, specDocument } from './harness.js';
+import { describeConformance, fixture, type Json, type ModelCase, schemaRef, specDocument } from './legacy-harness.js';
 
 const document = specDocument('postman', 'task-schemas.extract.json');
 const schemas = document.components.schemas as Record<string, { properties: { status: { enum: string[] } } }>;
