@@ -230,7 +230,15 @@ describe('against loopback servers that serve the specs', () => {
       ],
     });
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    const served = SERVED.map((s) => s.name).join(', ');
+    console.info(
+      `mock servers: ${WAITS} waits of 3 polls each for ${served} (${SERVED.length * WAITS} waits, ` +
+        `${server.requests.length} requests); list walks over ${processItems.length} Anaplan process tasks, ` +
+        `${syncItems.length} ALM sync tasks and ${mixpeekItems.length} Mixpeek tasks, all sampled from the specs`,
+    );
+  });
 
   it('the sampled lifecycles and list items are valid under their schemas', () => {
     for (const s of SERVED) {
