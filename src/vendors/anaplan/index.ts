@@ -28,19 +28,12 @@
  */
 import type { TaskState } from '../../core/lifecycle.js';
 import { authorization, defineTask, defineVendor, type SnapshotFields } from '../../core/vendor.js';
+import { type ReportTask, ReportTaskStatusPollSchema, type SyncTask, SyncTaskStatusPollSchema } from './alm-schemas.js';
 import { anaplanMethods } from './methods.js';
 import { ACTION_TYPES, type ActionType, type AlmKind, AnaplanTaskRef, actionPath, actionTypeFor } from './refs.js';
-import {
-  AnaplanTaskStateSchema,
-  type ReportTask,
-  ReportTaskStatusPollSchema,
-  type SyncTask,
-  SyncTaskStatusPollSchema,
-  type TaskResult,
-  type TaskStatus,
-  TaskStatusPollSchema,
-} from './schemas.js';
+import { AnaplanTaskStateSchema, type TaskResult, type TaskStatus, TaskStatusPollSchema } from './schemas.js';
 
+export * from './alm-schemas.js';
 export type { AnaplanAlmTaskRequest, AnaplanTaskListOptions } from './methods.js';
 export {
   ACTION_TYPES,

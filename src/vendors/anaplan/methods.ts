@@ -13,6 +13,7 @@ import {
   type VendorContext,
   type VendorResponse,
 } from '../../core/vendor.js';
+import { SyncTaskListResponseSchema } from './alm-schemas.js';
 import {
   ACTION_TYPES,
   type AlmKind,
@@ -24,7 +25,6 @@ import {
 import {
   type Meta,
   type Paging,
-  SyncTaskListResponseSchema,
   type TaskCreatedResponse,
   TaskCreatedResponseSchema,
   TaskListResponseSchema,
