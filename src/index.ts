@@ -77,6 +77,7 @@ export {
   type DateInput,
   defineTask,
   defineVendor,
+  type EnrichContext,
   type MethodsOf,
   openEnum,
   type RefOf,

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { TaskSnapshot } from './lifecycle.js';
 import {
@@ -29,7 +28,7 @@ import {
 } from './poll/poller.js';
 import { createRefs, type ResolvedTask } from './refs.js';
 import { Transport } from './transport.js';
-import type { MethodsOf, RefOf, SnapshotOf, TaskUrl, Vendor, VendorContext, VendorRequest } from './vendor.js';
+import type { MethodsOf, RefOf, SnapshotOf, TaskUrl, Vendor, VendorContext } from './vendor.js';
 
 /** The result of {@link BaseClient.poll}: one poll, and what to do next. */
 export interface PollStep<Snapshot> {
@@ -105,7 +104,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
   }
   const resolved = resolveClientOptions(vendor, options);
   const refs = createRefs(vendor, resolved.base, resolved.trusted);
-  const transport = new Transport(vendor, resolved);
+  const transport = new Transport(vendor, resolved, refs);
   const settingsOf = waitSettings(resolved.wait);
   const sharedOf = waitSharing(vendor.name, transport, resolved.wait);
 
@@ -188,18 +187,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     vendor: vendor.name,
     baseUrl: resolved.base.href,
     get: (ref, opts) => client.get(ref, opts),
-    request<Schema extends z.ZodType>(request: VendorRequest<Schema>) {
-      let url: URL;
-      try {
-        url = request.url !== undefined ? refs.trustedUrl(request.url, 'url') : refs.pathUrl(request.path ?? []);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      for (const [key, value] of Object.entries(request.query ?? {})) {
-        if (value !== undefined) url.searchParams.set(key, String(value));
-      }
-      return transport.request(url, request);
-    },
+    request: transport.request,
     paginate: (source, opts?: PagingOptions) => paginate(source, opts),
   };
 

@@ -63,6 +63,17 @@ export function normalize(
   return snapshot;
 }
 
+/** Applies what a task kind's `enrich` returned: a non-empty error or message replaces the snapshot's. */
+export function applyEnrichment(
+  snapshot: TaskSnapshot,
+  fields: Pick<SnapshotFields, 'error' | 'message'> | undefined,
+): void {
+  if (!fields) return;
+  if (typeof fields.message === 'string' && fields.message !== '') snapshot.message = fields.message;
+  const error = toError(fields.error);
+  if (error) snapshot.error = error;
+}
+
 function toProgress(value: unknown): number | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
   return Math.min(1, Math.max(0, value));

@@ -8,9 +8,9 @@ import type { z } from 'zod';
 import { ConfigError, ResponseValidationError, TaskwaitError } from './errors.js';
 import { HttpClient } from './http.js';
 import type { TaskSnapshot } from './lifecycle.js';
-import { normalize, StatusTable } from './normalize.js';
+import { applyEnrichment, normalize, StatusTable } from './normalize.js';
 import type { ResolvedClientOptions } from './options.js';
-import type { ResolvedTask } from './refs.js';
+import type { Refs, ResolvedTask } from './refs.js';
 import type { TaskKind, Vendor, VendorRequest, VendorResponse } from './vendor.js';
 
 /** One read of a task: its snapshot, and the server's hint for the next poll. */
@@ -29,11 +29,13 @@ export interface ReadOptions {
 /** Sends one client's requests. */
 export class Transport {
   readonly #vendor: Vendor;
+  readonly #refs: Refs;
   readonly #http: HttpClient;
   readonly #table: StatusTable;
 
-  constructor(vendor: Vendor, options: ResolvedClientOptions) {
+  constructor(vendor: Vendor, options: ResolvedClientOptions, refs: Refs) {
     this.#vendor = vendor;
+    this.#refs = refs;
     this.#table = new StatusTable(vendor);
     this.#http = new HttpClient({
       vendor: vendor.name,
@@ -63,14 +65,25 @@ export class Transport {
     });
     const snapshot = this.#normalize(task, kind, response.data, response.status);
     if (snapshot.id === '' || snapshot.id === 'undefined') snapshot.id = task.id;
+    if (snapshot.terminal && kind.enrich) {
+      const context = { vendor: this.#vendor.name, request: this.request, signal: options.signal };
+      applyEnrichment(snapshot, await kind.enrich(snapshot, context));
+    }
     return { snapshot, hintMs: response.hintMs };
   }
 
-  /** Sends a vendor's own request to `url` (already checked against the trusted origins). */
-  async request<Schema extends z.ZodType>(
-    url: URL,
+  /**
+   * Sends a vendor's own request: to `path` below the base URL, or to an absolute `url` on a
+   * trusted origin (else a {@link ConfigError}). An arrow function: vendors get it unbound.
+   */
+  readonly request = async <Schema extends z.ZodType>(
     request: VendorRequest<Schema>,
-  ): Promise<VendorResponse<z.output<Schema>>> {
+  ): Promise<VendorResponse<z.output<Schema>>> => {
+    const refs = this.#refs;
+    const url = request.url !== undefined ? refs.trustedUrl(request.url, 'url') : refs.pathUrl(request.path ?? []);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
     const response = await this.#http.send({
       method: request.method ?? 'GET',
       url,
@@ -82,7 +95,7 @@ export class Transport {
       idempotent: request.idempotent,
     });
     return { data: response.data, status: response.status, headers: response.headers, url: response.url };
-  }
+  };
 
   /** Asks the vendor to cancel a task; a {@link ConfigError} where its kind can't be. */
   async cancel(task: ResolvedTask, signal: AbortSignal | undefined): Promise<void> {

@@ -76,6 +76,22 @@ export interface TaskKind<Schema extends z.ZodType = z.ZodType> {
   snapshot(raw: z.output<Schema>): SnapshotFields;
   /** Extra request headers for this kind's requests. */
   headers?: Record<string, string>;
+  /**
+   * Completes a terminal snapshot from another resource, for what the task resource itself does not
+   * say (SoftwareOne keeps a failure's reason in the task's logs). Called after `snapshot`, on each
+   * fetch whose snapshot is terminal, before the snapshot is handed out; an `error` or `message` it
+   * returns replaces the snapshot's. It runs under the fetch's signal, and what it throws fails the
+   * fetch, so a best-effort lookup catches its own errors.
+   */
+  enrich?(
+    snapshot: TaskSnapshot<z.output<Schema>>,
+    context: EnrichContext,
+  ): Promise<Pick<SnapshotFields, 'error' | 'message'> | undefined>;
+}
+
+/** What a {@link TaskKind.enrich} gets: the client's request function, and the fetch's signal. */
+export interface EnrichContext extends Pick<VendorContext<unknown, unknown>, 'vendor' | 'request'> {
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Declares one task kind with full type inference of its payload. */
@@ -117,9 +133,9 @@ export interface VendorRequest<Schema extends z.ZodType> {
   idempotent?: boolean;
 }
 
-// The errors a vendor's own code may throw (a bad reference, a bad webhook).
+// The errors a vendor's own code may throw (a bad reference, a bad webhook, a page that leads nowhere).
 export { ConfigError, ResponseValidationError, TaskwaitError } from './errors.js';
-export type { Page, PageSource, Paginator, PagingOptions } from './paging/paginator.js';
+export { type Page, type PageSource, type Paginator, PagingError, type PagingOptions } from './paging/paginator.js';
 
 /** A validated response to a {@link VendorRequest}. */
 export interface VendorResponse<T> {

@@ -1,20 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TaskState } from '../../src/index.js';
 import { type ActionType, type AlmKind, ANAPLAN_STATES, anaplan } from '../../src/vendors/anaplan/index.js';
-import {
-  describeConformance,
-  fixture,
-  type Json,
-  type JsonSchema,
-  type ModelCase,
-  type Rule,
-  schemaRef,
-  specDocument,
-  withNarrowingDefs,
-} from './harness.js';
+import { type ConformanceCase, describeConformance, type Json } from './harness.js';
+import { responseExamples, responseSchema, schemaRef, specDocument } from './spec.js';
 
 const integration = specDocument('anaplan', 'integration-task-schemas.extract.json');
 const alm = specDocument('anaplan', 'alm-task-schemas.extract.json');
+
+const fixture = (name: string): Json =>
+  JSON.parse(readFileSync(new URL(`../fixtures/anaplan/${name}.json`, import.meta.url), 'utf8'));
 
 type Status = keyof typeof ANAPLAN_STATES;
 interface Result {
@@ -22,15 +17,18 @@ interface Result {
   nestedResults?: Result[];
 }
 interface Envelope {
-  task: { taskState?: Status; result?: Result };
+  task?: { taskState?: Status; result?: Result };
 }
 
 describe('anaplan taskState', () => {
   it('each documented taskState has its state', () => {
-    const task = (integration.components.schemas as Record<string, { properties: { taskState: { enum: string[] } } }>)
-      .Task;
-    const sync = (alm.components.schemas as Record<string, { properties: { taskState: { enum: string[] } } }>).SyncTask;
-    const documented = [...(task?.properties.taskState.enum ?? []), ...(sync?.properties.taskState.enum ?? [])];
+    const schemas = (doc: typeof alm) =>
+      doc.components.schemas as Record<string, { properties: Record<string, { enum?: string[] }> }>;
+    const documented = [
+      ...(schemas(integration).Task?.properties.taskState?.enum ?? []),
+      ...(schemas(alm).SyncTask?.properties.taskState?.enum ?? []),
+    ];
+    expect(documented.length).toBe(7);
     for (const status of documented) {
       expect(anaplan.statuses).toContain(status);
       expect(ANAPLAN_STATES[status as Status]).not.toBe('unknown');
@@ -38,244 +36,215 @@ describe('anaplan taskState', () => {
   });
 });
 
-// COMPLETE says only that a task ended: `result.successful` says whether it did its job, and a
-// process's nested results whether each of its actions did (vendors.md, help.anaplan.com).
+// COMPLETE says only that a task ended: `result.successful: false` says it failed, and a failed
+// nested result that a process's action failed. A missing `successful` is not a failure, at any level.
 const failedNested = (result: Result): boolean =>
-  (result.nestedResults ?? []).some((nested) => !nested.successful || failedNested(nested));
+  (result.nestedResults ?? []).some((nested) => nested.successful === false || failedNested(nested));
 
 function bulkStates(payload: Json): TaskState[] {
-  const { taskState, result } = (payload as unknown as Envelope).task;
+  const { taskState, result } = (payload as Envelope).task ?? {};
   if (taskState === undefined) return ['unknown'];
   if (taskState !== 'COMPLETE') return [ANAPLAN_STATES[taskState]];
-  if (!result?.successful) return ['failed'];
-  return [failedNested(result) ? 'partial' : 'succeeded'];
+  if (result?.successful === false) return ['failed'];
+  return [result && failedNested(result) ? 'partial' : 'succeeded'];
 }
 
 function almStates(payload: Json): TaskState[] {
-  const { taskState, result } = (payload as unknown as Envelope).task;
+  const { taskState, result } = (payload as Envelope).task ?? {};
   if (taskState === undefined) return ['unknown'];
   if (taskState !== 'COMPLETE') return [ANAPLAN_STATES[taskState]];
-  return [result?.successful ? 'succeeded' : 'failed'];
+  return [result?.successful === false ? 'failed' : 'succeeded'];
 }
 
-const UNFINISHED = ['NOT_STARTED', 'IN_PROGRESS'];
-const otherState = { not: { enum: [...UNFINISHED, 'COMPLETE'] } };
-const unfinished = (payload: Json) => UNFINISHED.includes(String((payload as unknown as Envelope).task.taskState));
-
-/** A result on a task that has not finished is kept as sent, not read. */
-const resultBeforeTheEnd: Rule = {
-  ops: ['null', 'wrong-type', 'unknown-value'],
-  site: /^task\.result(\.|$)/,
-  when: unfinished,
-  why: 'the spec says a result is "absent while the task is NOT_STARTED or IN_PROGRESS"; the adapter does not read one then, and keeps it in raw as sent',
-};
+// The id a created task's answer names: its task's taskId, else the last segment of its taskUrl,
+// where the task is the envelope's `task` when that is a TaskWithUrl, and the answer itself too.
+function createdId(payload: Json): string | undefined {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const idIn = (task: unknown): string | undefined => {
+    if (task === null || typeof task !== 'object' || Array.isArray(task)) return undefined;
+    const { taskId, taskUrl } = task as Record<string, unknown>;
+    const last = text(taskUrl)?.split(/[?#]/, 1)[0]?.split('/').filter(Boolean).pop();
+    const id = text(taskId)?.trim() || (last && !/^https?:$/i.test(last) ? last : undefined);
+    if (!id) return undefined;
+    try {
+      return decodeURIComponent(id);
+    } catch {
+      return id;
+    }
+  };
+  const body = payload as Record<string, unknown>;
+  const task = body.task as Record<string, unknown> | undefined;
+  const isTaskWithUrl =
+    task !== null &&
+    typeof task === 'object' &&
+    !Array.isArray(task) &&
+    ['taskId', 'taskUrl', 'taskState'].every((key) => task[key] === undefined || typeof task[key] === 'string') &&
+    (task.creationTime === undefined || typeof task.creationTime === 'string' || Number.isInteger(task.creationTime));
+  return (isTaskWithUrl ? idIn(task) : undefined) ?? idIn(body);
+}
 
 // ---------------------------------------------------------------------------------------------
-// Integration API: GET /workspaces/{ws}/models/{m}/{imports|exports|actions|processes}/{id}/tasks/{taskId}
+// Integration API: bulk action tasks
 
-/** What the bulk adapter requires beyond the Integration extract. */
-const bulkNarrowing: JsonSchema = {
-  description: "A poll answer carries its task (the SDK's _TaskStatusPoll requires it).",
-  required: ['task'],
-  properties: {
-    task: {
-      description:
-        'A Task is an object (the extract leaves out `type`), named by a non-empty taskId, which the SDK requires.',
-      type: 'object',
-      required: ['taskId'],
-      properties: { taskId: { minLength: 1 } },
-      anyOf: [
-        {
-          description: "Not started or running: no result is read. `type` is a string in Anaplan's examples.",
-          required: ['taskState'],
-          properties: { taskState: { enum: UNFINISHED }, type: { type: 'string' } },
-        },
-        {
-          description:
-            'COMPLETE: the result is "populated after the task reaches a terminal state", and progress is there ("typically 1.0 on completion"; the SDK requires it).',
-          required: ['taskState', 'result', 'progress'],
-          properties: {
-            taskState: { const: 'COMPLETE' },
-            type: { type: 'string' },
-            result: { $ref: '#/components/narrowing/TaskResult' },
-          },
-        },
-        {
-          description: 'Cancelling, cancelled, another state or none: a result, if any, is a TaskResult.',
-          properties: { taskState: otherState, result: { $ref: '#/components/narrowing/TaskResult' } },
-        },
-      ],
-    },
-  },
-};
-
-const bulkDocument = withNarrowingDefs(integration, {
-  TaskResult: {
-    description:
-      'A TaskResult is an object (the extract leaves out `type`). `successful` says whether the task did its job, which COMPLETE does not; `failureDumpAvailable` is in every Anaplan example and the SDK requires it. The same holds for each nested result.',
-    type: 'object',
-    required: ['successful', 'failureDumpAvailable'],
-    properties: { nestedResults: { type: 'array', items: { $ref: '#/components/narrowing/TaskResult' } } },
-  },
-});
-
-/** Outside the extract, and accepted on purpose. */
-const bulkTolerated: Rule[] = [
-  {
-    ops: ['wrong-type'],
-    site: 'task.creationTime',
-    why: 'epoch milliseconds in the Integration API, a date-time in the ALM API: either is taken for both',
-  },
-  { ops: ['null'], site: 'task.currentStep', why: 'a null step is read as none' },
-  {
-    ops: ['null'],
-    site: /(^|\.)details\.\*\.(localMessageText|values\.\*)$/,
-    why: 'a null message text or value is read as none',
-  },
-  resultBeforeTheEnd,
-];
-
+const WS = 'ws-conformance';
 const ACTION_IDS: Record<ActionType, string> = {
   imports: '112000000001',
   exports: '116000000002',
   actions: '117000000003',
   processes: '118000000004',
 };
-
-const EXAMPLES: Partial<Record<ActionType, Json[]>> = {
-  actions: [fixture('anaplan', 'action-task-complete.json')],
-  processes: [fixture('anaplan', 'process-task-complete-nested.json')],
+const PARAM: Record<ActionType, string> = {
+  imports: 'importId',
+  exports: 'exportId',
+  actions: 'actionId',
+  processes: 'processId',
+};
+const TASK_EXAMPLES: Record<ActionType, string[]> = {
+  imports: ['constructed-import-failed'],
+  exports: [],
+  actions: ['action-task-complete', 'delete-action-task-complete'],
+  processes: [
+    'process-task-complete-nested',
+    'constructed-process-cancelled',
+    'constructed-process-in-progress',
+    'constructed-process-partial-nested-import-failed',
+  ],
+};
+const LIST_EXAMPLES: Record<ActionType, string[]> = {
+  imports: ['import-tasks-list-single-task'],
+  exports: [],
+  actions: ['action-tasks-list'],
+  processes: ['process-tasks-list-example-item'],
+};
+const CREATE_EXAMPLES: Record<ActionType, string[]> = {
+  imports: ['import-task-created-bare', 'import-task-created-not-started'],
+  exports: ['export-task-created'],
+  actions: ['action-task-created'],
+  processes: ['process-task-created-bare'],
 };
 
-const PATHS: Record<ActionType, string> = {
-  imports: '/workspaces/{workspaceId}/models/{modelId}/imports/{importId}/tasks/{taskId}',
-  exports: '/workspaces/{workspaceId}/models/{modelId}/exports/{exportId}/tasks/{taskId}',
-  actions: '/workspaces/{workspaceId}/models/{modelId}/actions/{actionId}/tasks/{taskId}',
-  processes: '/workspaces/{workspaceId}/models/{modelId}/processes/{processId}/tasks/{taskId}',
+// The page after the first: empty, and the end of the list wherever the walk asks for it.
+const lastPage = (url: URL): Json => {
+  const offset = Number(url.searchParams.get('offset') ?? 0);
+  return { meta: { schema: 'end', paging: { offset, currentPageSize: 0, totalSize: offset } } };
 };
-
-type Paths = Record<
-  string,
-  { get: { responses: { 200: { content: { 'application/json': { schema: JsonSchema } } } } } }
->;
 
 for (const [i, kind] of (['imports', 'exports', 'actions', 'processes'] as const).entries()) {
   const actionId = ACTION_IDS[kind];
-  const bulkTask: ModelCase = {
-    vendor: anaplan,
-    specModel: `Task (GET …/${kind}/{id}/tasks/{taskId})`,
-    model: 'Task',
-    kind,
-    document: bulkDocument,
-    schema: (integration.components.paths as Paths)[PATHS[kind]]?.get.responses[200].content['application/json']
-      .schema as JsonSchema,
-    narrowing: bulkNarrowing,
-    ref: { workspaceId: 'ws-conformance', modelId: 'M1', actionId, taskId: 'T1' },
-    path: `/2/0/workspaces/ws-conformance/models/M1/${kind}/${actionId}/tasks/T1`,
-    refId: 'T1',
-    statusAt: ['task', 'taskState'],
-    idAt: ['task', 'taskId'],
-    states: bulkStates,
-    tolerated: bulkTolerated,
-  };
-  // One model at four paths: processes (whose results nest) gets the most mutants.
-  const perSite = kind === 'processes' ? 6 : 2;
-  describeConformance(bulkTask, { count: 100, seed: 0x616e6100 + i, perSite, examples: EXAMPLES[kind] });
+  const specPath = `/workspaces/{workspaceId}/models/{modelId}/${kind}/{${PARAM[kind]}}/tasks`;
+  const listPath = `/2/0/workspaces/${WS}/models/M1/${kind}/${actionId}/tasks`;
+  const action = { workspaceId: WS, modelId: 'M1', actionId };
+  const cases: ConformanceCase[] = [
+    {
+      type: 'task',
+      vendor: anaplan,
+      name: `Task (GET …/${kind}/{id}/tasks/{taskId})`,
+      document: integration,
+      schema: responseSchema(integration, `${specPath}/{taskId}`),
+      examples: [...responseExamples(integration, `${specPath}/{taskId}`), ...TASK_EXAMPLES[kind].map(fixture)],
+      // One model at four paths: processes, whose results nest, gets the most.
+      count: kind === 'processes' ? 30 : 15,
+      seed: 0x616e6100 + i,
+      kind,
+      ref: { ...action, taskId: 'T1' },
+      path: `${listPath}/T1`,
+      refId: 'T1',
+      statusAt: ['task', 'taskState'],
+      idAt: ['task', 'taskId'],
+      states: bulkStates,
+    },
+    {
+      type: 'list',
+      vendor: anaplan,
+      name: `${kind === 'imports' ? 'task' : 'tasks'} list (GET …/${kind}/{id}/tasks)`,
+      document: integration,
+      schema: responseSchema(integration, specPath),
+      examples: [...responseExamples(integration, specPath), ...LIST_EXAMPLES[kind].map(fixture)],
+      count: 12,
+      seed: 0x616e6c00 + i,
+      path: listPath,
+      walk: (client) => client.tasks(action, { prefetch: 0 }),
+      items: (payload) => {
+        const page = payload as { tasks?: Json[]; task?: Json };
+        return page.tasks ?? (page.task === undefined ? [] : [page.task]);
+      },
+      after: lastPage,
+    },
+    {
+      type: 'create',
+      vendor: anaplan,
+      name: `created task (POST …/${kind}/{id}/tasks)`,
+      document: integration,
+      schema: responseSchema(integration, specPath, 'post'),
+      examples: [...responseExamples(integration, specPath, 'post'), ...CREATE_EXAMPLES[kind].map(fixture)],
+      count: 12,
+      seed: 0x616e7000 + i,
+      path: listPath,
+      start: (client) => client.start(action),
+      idOf: createdId,
+    },
+  ];
+  for (const c of cases) describeConformance(c);
 }
 
 // ---------------------------------------------------------------------------------------------
-// ALM API: GET /models/{m}/alm/{syncTasks|comparisonReportTasks|summaryReportTasks}/{taskId}
+// ALM API: sync, comparison report and summary report tasks
 
-/** What the ALM adapter requires beyond the ALM extract, given what a COMPLETE task's result must hold. */
-const almNarrowing = (result: JsonSchema): JsonSchema => ({
-  description: "A poll answer carries its task (the SDK's _SyncTaskStatusPoll and _ReportTaskStatusPoll require it).",
-  required: ['task'],
-  properties: {
-    task: {
-      description: 'Named by a non-empty taskId, which the SDK requires.',
-      required: ['taskId'],
-      properties: { taskId: { minLength: 1 } },
-      anyOf: [
-        { required: ['taskState'], properties: { taskState: { enum: UNFINISHED } } },
-        {
-          description: "COMPLETE: check `successful` first (the extract's TaskResult).",
-          required: ['taskState', 'result'],
-          properties: { taskState: { const: 'COMPLETE' }, result },
-        },
-        { properties: { taskState: otherState } },
-      ],
-    },
-  },
-});
-
-const syncResult: JsonSchema = { required: ['successful'] };
-
-const reportResult: JsonSchema = {
-  required: ['successful'],
-  anyOf: [
-    {
-      description: '"On successful report tasks, `reportFileUrl` is populated with a download URL."',
-      required: ['reportFileUrl'],
-      properties: { successful: { const: true } },
-    },
-    {
-      description:
-        '"If it is false, `error` contains details": a title and a message text, as the SDK\'s ReportTaskError requires.',
-      required: ['error'],
-      properties: { successful: { const: false }, error: { required: ['title', 'messageText'] } },
-    },
-  ],
+const ALM_TASK = 'A1B2C3D4E5F6A1B2C3D4E5F6A1B2C3D4';
+const ALM_EXAMPLES: Record<AlmKind, string[]> = {
+  syncTasks: ['constructed-sync-task-complete', 'constructed-sync-task-failed', 'constructed-sync-task-in-progress'],
+  comparisonReportTasks: ['constructed-comparison-report-complete'],
+  summaryReportTasks: ['constructed-summary-report-failed'],
 };
 
-const almTolerated: Rule[] = [
-  {
-    ops: ['wrong-type'],
-    site: 'task.creationTime',
-    why: 'a date-time in the ALM API, epoch milliseconds in the Integration API: either is taken for both',
-  },
-  { ops: ['unknown-value'], site: 'task.taskId', why: 'task ids are not checked against their documented pattern' },
-  {
-    ...resultBeforeTheEnd,
-    when: (payload) => (payload as unknown as Envelope).task.taskState !== 'COMPLETE',
-    why: 'the ALM adapter reads a result only when the task is COMPLETE; before that, it keeps one in raw as sent',
-  },
-  {
-    ops: ['null', 'wrong-type'],
-    site: /^task\.result\.error(\.|$)/,
-    when: (payload) => (payload as unknown as Envelope).task.result?.successful === true,
-    why: 'a successful report has no error to read: one there is kept in raw as sent',
-  },
-];
+for (const [i, kind] of (['syncTasks', 'comparisonReportTasks', 'summaryReportTasks'] as const).entries()) {
+  const model = kind === 'syncTasks' ? 'SyncTaskResponse' : 'ReportTaskResponse';
+  const revisions = {
+    sourceRevisionId: 'A'.repeat(32),
+    sourceModelId: 'B'.repeat(32),
+    targetRevisionId: 'C'.repeat(32),
+  };
+  describeConformance({
+    type: 'task',
+    vendor: anaplan,
+    name: `${model} (GET /models/{m}/alm/${kind}/{taskId})`,
+    document: alm,
+    schema: schemaRef(model),
+    examples: ALM_EXAMPLES[kind].map(fixture),
+    count: kind === 'syncTasks' ? 30 : 20,
+    seed: 0x616c6d00 + i,
+    kind,
+    ref: { modelId: 'M1', kind, taskId: ALM_TASK },
+    path: `/2/0/models/M1/alm/${kind}/${ALM_TASK}`,
+    refId: ALM_TASK,
+    statusAt: ['task', 'taskState'],
+    idAt: ['task', 'taskId'],
+    states: almStates,
+  });
+  describeConformance({
+    type: 'create',
+    vendor: anaplan,
+    name: `${model} (POST /models/{m}/alm/${kind})`,
+    document: alm,
+    schema: responseSchema(alm, `/models/{modelId}/alm/${kind}`, 'post', '201'),
+    count: 12,
+    seed: 0x616c7000 + i,
+    path: `/2/0/models/M1/alm/${kind}`,
+    start: (client) => client.startAlm({ modelId: 'M1', kind, ...revisions }),
+    idOf: createdId,
+  });
+}
 
-const almCase = (kind: AlmKind, specModel: string, model: string, result: JsonSchema): ModelCase => ({
+describeConformance({
+  type: 'list',
   vendor: anaplan,
-  specModel,
-  model,
-  kind,
+  name: 'SyncTaskListResponse (GET /models/{m}/alm/syncTasks)',
   document: alm,
-  schema: schemaRef(specModel),
-  narrowing: almNarrowing(result),
-  ref: { modelId: 'M1', kind, taskId: 'A1B2C3D4E5F6A1B2C3D4E5F6A1B2C3D4' },
-  path: `/2/0/models/M1/alm/${kind}/A1B2C3D4E5F6A1B2C3D4E5F6A1B2C3D4`,
-  refId: 'A1B2C3D4E5F6A1B2C3D4E5F6A1B2C3D4',
-  statusAt: ['task', 'taskState'],
-  idAt: ['task', 'taskId'],
-  states: almStates,
-  tolerated: almTolerated,
-});
-
-describeConformance(almCase('syncTasks', 'SyncTaskResponse', 'SyncTask', syncResult), {
-  count: 300,
-  seed: 0x616c6d53,
-});
-// One model at two paths.
-describeConformance(almCase('comparisonReportTasks', 'ReportTaskResponse', 'ReportTask', reportResult), {
-  count: 150,
-  seed: 0x616c6d43,
-  perSite: 4,
-});
-describeConformance(almCase('summaryReportTasks', 'ReportTaskResponse', 'ReportTask', reportResult), {
-  count: 150,
-  seed: 0x616c6d52,
-  perSite: 4,
+  schema: schemaRef('SyncTaskListResponse'),
+  count: 15,
+  seed: 0x616c6c00,
+  path: '/2/0/models/M1/alm/syncTasks',
+  walk: (client) => client.almTasks({ modelId: 'M1' }, { prefetch: 0 }),
+  items: (payload) => (payload as { tasks?: Json[] }).tasks ?? [],
+  after: lastPage,
 });

@@ -15,7 +15,7 @@ import {
 } from '../../src/index.js';
 import type { FakeTaskView } from '../../src/testing/fake.js';
 import { mixpeekFake } from '../../src/testing/fakes/mixpeek.js';
-import { mixpeek, type TaskResponse } from '../../src/vendors/mixpeek/index.js';
+import { mixpeek, readAdditionalData, type TaskResponse } from '../../src/vendors/mixpeek/index.js';
 
 const BASE = 'https://api.mixpeek.com';
 const TOKEN = 'sk_test_9f8e7d6c5b4a3210fedcba';
@@ -270,6 +270,37 @@ describe('progress', () => {
     serveTask([minimal('PROCESSING', fields)]);
     const snapshot = await newClient().get('task_1');
     expect(snapshot.progress).toBe(expected);
+  });
+});
+
+describe('additional_data: a free-form object in the schema', () => {
+  it.each([
+    ['a current_tier that is text', { current_tier: '1', total_tiers: 3 }],
+    ['a job_id that is a number', { job_id: 123 }],
+    ['an error that is a list', { error: ['a'] }],
+    ['a collection_ids that is not a list', { collection_ids: 'col_1' }],
+    ['a from_mongodb that is text', { from_mongodb: 'yes' }],
+  ])('with %s is a snapshot, the value kept in raw and not read', async (_name, data) => {
+    serveTask([minimal('FAILED', { additional_data: data })]);
+    const snapshot = await newClient().get('task_1');
+    expect(snapshot).toMatchObject({ state: 'failed', raw: { additional_data: data } });
+    expect(snapshot.error).toBeUndefined();
+    expect(snapshot.progress).toBeUndefined();
+  });
+
+  it('readAdditionalData keeps each documented key only when it has its documented type', () => {
+    const task = {
+      additional_data: { current_tier: '1', total_tiers: 3, job_id: 123, batch_id: 'btch_1', note: { any: 1 } },
+    };
+    expect(readAdditionalData(task)).toEqual({ total_tiers: 3, batch_id: 'btch_1', note: { any: 1 } });
+    expect(readAdditionalData({ additional_data: null })).toEqual({});
+    expect(readAdditionalData({})).toEqual({});
+    expectTypeOf(readAdditionalData(task).current_tier).toEqualTypeOf<number | null | undefined>();
+  });
+
+  it('an error_message that is not text is let through (it is not in the schema) and not read', async () => {
+    serveTask([minimal('FAILED', { error_message: { text: 'x' }, error: 'flat' })]);
+    expect((await newClient().get('task_1')).error?.message).toBe('flat');
   });
 });
 

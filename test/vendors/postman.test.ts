@@ -20,6 +20,8 @@ import {
   type GetAsyncCollectionTaskStatus,
   type GetStatusOfAnAsyncTask,
   GetStatusOfAnAsyncTaskSchema,
+  isTaskErrorInformation,
+  isTaskResources,
   type PostmanTaskKind,
   postman,
 } from '../../src/vendors/postman/index.js';
@@ -253,24 +255,26 @@ describe('fixtures', () => {
 });
 
 describe('the Details union', () => {
-  it('narrows to the error member on details.error, and types details.error after an `in` check', () => {
+  it('narrows to the documented forms with isTaskErrorInformation and isTaskResources', () => {
     const task = GetStatusOfAnAsyncTaskSchema.parse(fixture('api-task-failed-invalid-schema.json'));
     const details = task.details;
     let message: string | undefined;
 
     expectTypeOf(details).toEqualTypeOf<Details | undefined>();
-    if (details !== undefined && details.error !== undefined) {
+    if (isTaskErrorInformation(details)) {
       expectTypeOf(details).toEqualTypeOf<Details2>();
-      message = details.error.message;
-    }
-    if (details !== undefined && 'error' in details) {
       expectTypeOf(details.error).toEqualTypeOf<Details2Error | undefined>();
+      message = details.error?.message;
     }
-    if (details !== undefined && details.resources !== undefined) {
-      expectTypeOf(details.resources).toEqualTypeOf<Details1Resources[]>();
+    if (isTaskResources(details)) {
+      expectTypeOf(details.resources).toEqualTypeOf<Details1Resources[] | undefined>();
     }
 
     expect(message).toBe('The API contains invalid schema');
+    expect(isTaskResources(details)).toBe(false);
+    expect(isTaskResources({ resources: [{ id: 'c1' }] })).toBe(true);
+    expect(isTaskErrorInformation({ resources: [] })).toBe(false);
+    expect(isTaskErrorInformation(undefined)).toBe(false);
   });
 
   it('the snapshot kind narrows raw to that kind model', async () => {
@@ -280,18 +284,36 @@ describe('the Details union', () => {
 
     if (snap.kind === 'api-task') expectTypeOf(snap.raw).toEqualTypeOf<GetStatusOfAnAsyncTask>();
     if (snap.kind === 'element-task') expectTypeOf(snap.raw).toEqualTypeOf<GetAsyncCollectionTaskStatus>();
-    expect(snap.kind === 'api-task' && snap.raw.details?.resources?.[0]?.id).toBe('collectionID');
+    const details = snap.kind === 'api-task' ? snap.raw.details : undefined;
+    expect(isTaskResources(details) && details.resources?.[0]?.id).toBe('collectionID');
   });
 
-  it('an error of the wrong type in details fails validation instead of passing as an unknown field', async () => {
-    serveBody('/apis/a1/tasks/t1', { id: 't1', status: 'failed', details: { error: 'boom' } });
+  it.each([
+    ['an error that is not an object', { error: 'boom' }],
+    ['an error object beside resources', { resources: [{ id: 'c1' }], error: { message: 'half done' } }],
+    ['resources that are not a list beside an error', { resources: 'none', error: { message: 'failed' } }],
+    ['an error of another shape beside resources', { resources: [], error: ['a'] }],
+  ])('details with %s (the spec lets it through) is kept as sent', async (_, details) => {
+    serveBody('/apis/a1/tasks/t1', { id: 't1', status: 'failed', details });
 
-    const error = await client()
-      .get({ apiId: 'a1', taskId: 't1' })
-      .catch((e: unknown) => e);
+    const snap = await client().get({ apiId: 'a1', taskId: 't1' });
 
-    expect(error).toBeInstanceOf(ResponseValidationError);
-    expect((error as ResponseValidationError).issues[0]?.path[0]).toBe('details');
+    expect(snap.state).toBe('failed');
+    expect(snap.raw).toEqual({ id: 't1', status: 'failed', details });
+    expect(isTaskResources(snap.kind === 'api-task' ? snap.raw.details : undefined)).toBe(false);
+    expect(isTaskErrorInformation(snap.kind === 'api-task' ? snap.raw.details : undefined)).toBe(false);
+  });
+
+  it('reads the error message only when it is text', async () => {
+    serveBody('/apis/a1/tasks/t1', { status: 'failed', details: { resources: [], error: { message: 'half done' } } });
+    expect((await client().get({ apiId: 'a1', taskId: 't1' })).error?.message).toBe('half done');
+    serveBody('/apis/a1/tasks/t1', { status: 'failed', details: { error: { message: 42 } } });
+    expect((await client().get({ apiId: 'a1', taskId: 't1' })).error).toBeUndefined();
+  });
+
+  it('details that the spec rejects (neither branch holds) still parses: nothing in them is read', async () => {
+    serveBody('/apis/a1/tasks/t1', { status: 'failed', details: { error: 'x', resources: 'y' } });
+    expect(await client().get({ apiId: 'a1', taskId: 't1' })).toMatchObject({ state: 'failed', id: 't1' });
   });
 });
 

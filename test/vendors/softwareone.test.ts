@@ -89,7 +89,7 @@ describe('the documented payloads', () => {
 
   it('parses the task log example, whose eta has a space as date separator', () => {
     const log = TaskLogSchema.parse(fixture('task-log-complete.json'));
-    expect(log.task.id).toBe('TSK-5498-1544-6054-5440');
+    expect(log.task?.id).toBe('TSK-5498-1544-6054-5440');
     expect(log.eta).toBe('2025-09-12 13:40:13.515Z');
     expect(toIso(log.eta)).toBe('2025-09-12T13:40:13.515Z');
     expect(log.audit?.created?.by?.id).toBe('SVC-0001');
@@ -209,13 +209,13 @@ describe('validation', () => {
   });
 
   it('names a field of the wrong type, nested ones included', async () => {
-    serveTask([{ ...fixture('task-completed-complete.json'), progress: '21.3', audit: { created: { by: {} } } }]);
+    serveTask([{ ...fixture('task-completed-complete.json'), progress: '21.3', audit: { created: { at: 7 } } }]);
     const error = (await createClient(softwareOne, fast)
       .get(ID)
       .catch((e: unknown) => e)) as ResponseValidationError;
     expect(error).toBeInstanceOf(ResponseValidationError);
     const paths = error.issues.map((i) => i.path.join('.'));
-    expect(paths).toEqual(expect.arrayContaining(['progress', 'audit.created.at', 'audit.created.by.id']));
+    expect(paths).toEqual(['progress', 'audit.created.at']);
   });
 
   it('accepts a response id in another digit grouping, and keeps unknown fields', async () => {
@@ -434,7 +434,7 @@ describe('logs()', () => {
     serveList(`${TASKS}/${ID}/logs`, logs);
     const pages = [];
     for await (const page of createClient(softwareOne, fast).logs(ID, { pageSize: 5 }).pages()) pages.push(page);
-    expect(pages.map((p) => [p.items.length, p.meta.pagination.offset, p.meta.pagination.total])).toEqual([
+    expect(pages.map((p) => [p.items.length, p.meta.pagination?.offset, p.meta.pagination?.total])).toEqual([
       [5, 0, 7],
       [2, 5, 7],
     ]);
@@ -539,10 +539,19 @@ describe('the fake', () => {
   );
 
   it('expresses only the outcomes SoftwareOne has, and refuses the others', () => {
-    expect(softwareOneFake.outcomes).toEqual(['succeeded', 'failed']);
-    for (const state of ['canceled', 'partial', 'skipped', 'canceling'] as const) {
+    expect(softwareOneFake.outcomes).toEqual(['succeeded', 'failed', 'canceled']);
+    expect(render(view('canceled')).status).toBe('Canceled');
+    for (const state of ['partial', 'skipped', 'canceling'] as const) {
       expect(() => render(view(state))).toThrow(/softwareone/);
     }
+  });
+
+  it('a canceled fake task ends the wait canceled', async () => {
+    serveTask([render(view('running')), render(view('canceled'))]);
+    const error = await createClient(softwareOne, fast)
+      .wait(ID)
+      .catch((e: unknown) => e);
+    expect((error as TaskFailedError).snapshot).toMatchObject({ state: 'canceled', rawStatus: 'Canceled' });
   });
 
   it('gives a reference the client accepts, for documented and other ids', async () => {

@@ -8,13 +8,15 @@ import type { TaskState } from '../../index.js';
 import { TASK_ID_PATTERN, type Task, type TaskStatus } from '../../vendors/softwareone/index.js';
 import type { FakeTaskView, VendorFake } from '../fake.js';
 
-// SoftwareOne has no partial, canceled or skipped outcome and no cancellation in flight.
+// SoftwareOne has no partial or skipped outcome and no cancellation in flight. `Canceled` is in
+// its own mock extension's TaskStatus enum, not in the docs.
 const STATUS: Partial<Record<TaskState, TaskStatus | (string & {})>> = {
   queued: 'Queued',
   running: 'Processing',
   blocked: 'Blocked',
   succeeded: 'Completed',
   failed: 'Failed',
+  canceled: 'Canceled',
   // Not a documented status: what a status added later would look like.
   unknown: 'Suspended',
 };
@@ -92,7 +94,7 @@ export const softwareOneFake: VendorFake<'task'> = {
   kinds: {
     task: { path: '/v1/system/tasks/:taskId', render: renderSoftwareOneTask },
   },
-  outcomes: ['succeeded', 'failed'],
+  outcomes: ['succeeded', 'failed', 'canceled'],
   // The vendor checks ids against TSK-XXXX-YYYY-YYYY-YYYY; any other fake id goes by URL.
   ref: (_kind, taskId) =>
     TASK_ID_PATTERN.test(taskId) ? taskId : { url: `v1/system/tasks/${encodeURIComponent(taskId)}` },

@@ -5,8 +5,13 @@
  * with `Authorization: AnaplanAuthToken <token>`.
  *
  * `COMPLETE` is not success: a task whose `result.successful` is false has `failed`, and a process
- * whose `nestedResults` hold a failure is `partial`. Anaplan asks for one status check per 5 s at
- * most, so that is the default minimum delay.
+ * whose `nestedResults` hold a failure is `partial`. A result, or a nested one, without
+ * `successful` is not known to have failed. Anaplan asks for one status check per 5 s at most, so
+ * that is the default minimum delay.
+ *
+ * Every field of a task is optional, as in the published specs: a task without `taskId` takes the
+ * reference's id, one without `taskState` (or without a `task` at all) is `unknown`, and a missing
+ * `progress` or error text is left out of the snapshot.
  *
  * @example
  * ```ts
@@ -23,19 +28,12 @@
  */
 import type { TaskState } from '../../core/lifecycle.js';
 import { authorization, defineTask, defineVendor, type SnapshotFields } from '../../core/vendor.js';
+import { type ReportTask, ReportTaskStatusPollSchema, type SyncTask, SyncTaskStatusPollSchema } from './alm-schemas.js';
 import { anaplanMethods } from './methods.js';
 import { ACTION_TYPES, type ActionType, type AlmKind, AnaplanTaskRef, actionPath, actionTypeFor } from './refs.js';
-import {
-  AnaplanTaskStateSchema,
-  type ReportTask,
-  ReportTaskStatusPollSchema,
-  type SyncTask,
-  SyncTaskStatusPollSchema,
-  type TaskResult,
-  type TaskStatus,
-  TaskStatusPollSchema,
-} from './schemas.js';
+import { AnaplanTaskStateSchema, type TaskResult, type TaskStatus, TaskStatusPollSchema } from './schemas.js';
 
+export * from './alm-schemas.js';
 export type { AnaplanAlmTaskRequest, AnaplanTaskListOptions } from './methods.js';
 export {
   ACTION_TYPES,
@@ -66,21 +64,21 @@ export const ANAPLAN_STATES = {
 const bulkTask = defineTask({
   model: 'Task',
   schema: TaskStatusPollSchema,
-  status: (raw) => raw.task.taskState,
+  status: (raw) => raw.task?.taskState,
   snapshot: (raw) => bulkSnapshot(raw.task),
 });
 
 const syncTask = defineTask({
   model: 'SyncTask',
   schema: SyncTaskStatusPollSchema,
-  status: (raw) => raw.task.taskState,
+  status: (raw) => raw.task?.taskState,
   snapshot: (raw) => almSnapshot(raw.task),
 });
 
 const reportTask = defineTask({
   model: 'ReportTask',
   schema: ReportTaskStatusPollSchema,
-  status: (raw) => raw.task.taskState,
+  status: (raw) => raw.task?.taskState,
   snapshot: (raw) => almSnapshot(raw.task),
 });
 
@@ -125,9 +123,11 @@ export const anaplan = defineVendor({
   methods: anaplanMethods,
 });
 
-function bulkSnapshot(task: TaskStatus): SnapshotFields {
+// An empty id makes the client use the reference's.
+function bulkSnapshot(task: TaskStatus | undefined): SnapshotFields {
+  if (!task) return { id: '' };
   const fields: SnapshotFields = {
-    id: task.taskId,
+    id: task.taskId ?? '',
     // Progress is 0..1; a negative value means "no step running", not progress.
     progress: typeof task.progress === 'number' && task.progress >= 0 ? task.progress : undefined,
     message: task.currentStep,
@@ -136,18 +136,28 @@ function bulkSnapshot(task: TaskStatus): SnapshotFields {
   return task.taskState === 'COMPLETE' ? { ...fields, ...outcomeOf(task.result) } : fields;
 }
 
-function almSnapshot(task: SyncTask | ReportTask): SnapshotFields {
-  const fields: SnapshotFields = { id: task.taskId, message: task.currentStep, createdAt: task.creationTime };
-  if (task.taskState !== 'COMPLETE' || task.result.successful) return fields;
+function almSnapshot(task: SyncTask | ReportTask | undefined): SnapshotFields {
+  if (!task) return { id: '' };
+  // `currentStep`, and a report task's `creationTime`, are the SDK's: read only when of its type.
+  const step = task.currentStep;
+  const created = task.creationTime;
+  const fields: SnapshotFields = {
+    id: task.taskId ?? '',
+    message: typeof step === 'string' ? step : undefined,
+    createdAt: typeof created === 'string' || typeof created === 'number' ? created : undefined,
+  };
+  if (task.taskState !== 'COMPLETE' || task.result?.successful !== false) return fields;
   const error = task.result.error;
-  const text = error ? [error.title, error.messageText].filter(Boolean).join(': ') : '';
+  const text = error ? [error.title, error.messageText].filter((t) => t?.trim()).join(': ') : '';
   return { ...fields, state: 'failed', error: text || 'the task completed with result.successful false' };
 }
 
 // COMPLETE says only that the task ended: `successful` says whether it did its job, and a
-// process's nested results whether each of its actions did.
-function outcomeOf(result: TaskResult): Pick<SnapshotFields, 'state' | 'error'> {
-  if (!result.successful) {
+// process's nested results whether each of its actions did. Only `false` is a failure: a result
+// without `successful` is not known to have failed.
+function outcomeOf(result: TaskResult | undefined): Pick<SnapshotFields, 'state' | 'error'> {
+  if (!result) return {};
+  if (result.successful === false) {
     const texts = [...messagesOf(result), ...failedNested(result).flatMap(messagesOf)];
     const code = result.details?.find((d) => d.localMessageText)?.type;
     const message = unique(texts).join('; ') || 'the task completed with result.successful false';
@@ -165,7 +175,7 @@ function messagesOf(result: TaskResult): string[] {
 }
 
 function failedNested(result: TaskResult): TaskResult[] {
-  return (result.nestedResults ?? []).flatMap((r) => (r.successful ? failedNested(r) : [r]));
+  return (result.nestedResults ?? []).flatMap((r) => (r.successful === false ? [r] : failedNested(r)));
 }
 
 function countNested(result: TaskResult): number {

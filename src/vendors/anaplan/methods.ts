@@ -5,7 +5,15 @@
  * @module
  */
 import type { z } from 'zod';
-import { ConfigError, type PagingOptions, type VendorContext } from '../../core/vendor.js';
+import {
+  ConfigError,
+  PagingError,
+  type PagingOptions,
+  ResponseValidationError,
+  type VendorContext,
+  type VendorResponse,
+} from '../../core/vendor.js';
+import { SyncTaskListResponseSchema } from './alm-schemas.js';
 import {
   ACTION_TYPES,
   type AlmKind,
@@ -17,11 +25,12 @@ import {
 import {
   type Meta,
   type Paging,
-  SyncTaskListResponseSchema,
+  type TaskCreatedResponse,
   TaskCreatedResponseSchema,
   TaskListResponseSchema,
   type TaskSummary,
   type TaskWithUrl,
+  TaskWithUrlSchema,
 } from './schemas.js';
 
 /** Options of `tasks()` and `almTasks()`: the list's query plus the walk's options. */
@@ -60,10 +69,16 @@ export function anaplanMethods(ctx: Context) {
     const { limit, offset = 0, sort, prefetch, maxPages, signal } = options;
     checkWhole(ctx.vendor, 'offset', offset, 0);
     if (limit !== undefined) checkWhole(ctx.vendor, 'limit', limit, 1);
+    let fetched = 0;
     return ctx.paginate<TaskSummary, Meta | undefined>(
       {
         first: offset,
         async fetch(cursor, pageSignal) {
+          // The page before pointed nowhere sensible: its items were handed out, the walk ends here.
+          if (typeof cursor === 'object' && cursor !== null) {
+            throw new PagingError(`${ctx.vendor}: paging stopped: ${(cursor as Refused).refused}`, fetched);
+          }
+          fetched += 1;
           const { data } = await ctx.request({
             path,
             query: { limit, offset: cursor as number, sort },
@@ -72,7 +87,7 @@ export function anaplanMethods(ctx: Context) {
             signal: pageSignal,
           });
           const items = data.tasks ?? (data.task === undefined ? [] : [data.task].flat());
-          return { items, meta: data.meta, next: nextOffset(data.meta?.paging) };
+          return { items, meta: data.meta, next: nextOffset(data.meta?.paging, cursor as number) };
         },
       },
       { prefetch, maxPages, signal },
@@ -115,7 +130,7 @@ export function anaplanMethods(ctx: Context) {
      */
     async start(action: AnaplanActionRef, options: { localeName?: string; signal?: AbortSignal } = {}) {
       const parsed = parseAction(ctx.vendor, action);
-      const { data } = await ctx.request({
+      const response = await ctx.request({
         method: 'POST',
         path: actionPath(parsed),
         body: { localeName: options.localeName ?? 'en_US' },
@@ -123,7 +138,8 @@ export function anaplanMethods(ctx: Context) {
         model: 'TaskWithUrl',
         signal: options.signal,
       });
-      return { ...parsed, actionType: actionTypeFor(parsed), taskId: taskIdOf(data) } satisfies AnaplanActionTaskRef;
+      const taskId = taskIdOf(ctx.vendor, response);
+      return { ...parsed, actionType: actionTypeFor(parsed), taskId } satisfies AnaplanActionTaskRef;
     },
 
     /**
@@ -134,7 +150,7 @@ export function anaplanMethods(ctx: Context) {
      */
     async startAlm(request: AnaplanAlmTaskRequest, options: { signal?: AbortSignal } = {}) {
       const { modelId, kind, sourceRevisionId, sourceModelId, targetRevisionId } = request;
-      const { data } = await ctx.request({
+      const response = await ctx.request({
         method: 'POST',
         path: ['models', modelId, 'alm', kind],
         body: { sourceRevisionId, sourceModelId, targetRevisionId },
@@ -142,21 +158,58 @@ export function anaplanMethods(ctx: Context) {
         model: 'TaskWithUrl',
         signal: options.signal,
       });
-      return { modelId, kind, taskId: taskIdOf(data) };
+      return { modelId, kind, taskId: taskIdOf(ctx.vendor, response) };
     },
   };
 }
 
-// The envelope `{ task: { taskId } }` when the answer has one (the union tries it first), else the bare task.
-function taskIdOf(data: z.output<typeof TaskCreatedResponseSchema>): string {
-  const enveloped = (data as { task?: TaskWithUrl }).task;
-  return enveloped?.taskId ?? (data as TaskWithUrl).taskId;
+// The envelope's `task` when the answer has one, else the answer itself. The spec requires
+// neither `taskId` nor `taskUrl`, but a task without either can't be waited on.
+function taskIdOf(vendor: string, response: VendorResponse<TaskCreatedResponse>): string {
+  const { data } = response;
+  const enveloped = data.task === undefined ? undefined : TaskWithUrlSchema.safeParse(data.task).data;
+  const idIn = (task: TaskWithUrl | undefined) => task?.taskId?.trim() || lastSegment(task?.taskUrl);
+  const id = idIn(enveloped) || idIn(data);
+  if (id) return id;
+  const at = enveloped ? ['task'] : [];
+  throw new ResponseValidationError({
+    vendor,
+    model: 'TaskWithUrl',
+    reason: 'schema',
+    issues: [{ path: [...at, 'taskId'], message: 'the created task has neither a taskId nor a taskUrl to wait on' }],
+    url: response.url,
+    status: response.status,
+  });
 }
 
-function nextOffset(paging: Paging | undefined): number | undefined {
-  if (!paging || paging.currentPageSize <= 0) return undefined;
+function lastSegment(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const path = url.split(/[?#]/, 1)[0] ?? '';
+  const segment = path.split('/').filter(Boolean).pop();
+  if (!segment || /^https?:$/i.test(segment)) return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** A next page that is not asked for, and why. */
+interface Refused {
+  refused: string;
+}
+
+// The next page starts where this one ends. A server whose paging would send the walk backwards,
+// below 0 (which the spec forbids) or nowhere is not followed: after this page's items, the walk
+// ends with a PagingError.
+function nextOffset(paging: Paging | undefined, current: number): number | Refused | undefined {
+  if (!paging) return undefined;
   const next = paging.offset + paging.currentPageSize;
-  return next < paging.totalSize ? next : undefined;
+  if (!Number.isSafeInteger(next) || next >= paging.totalSize) return undefined;
+  if (next >= 0 && next > current) return next;
+  return {
+    refused: `the page at offset ${current} says offset ${paging.offset} and currentPageSize ${paging.currentPageSize}, so the next offset would be ${next}, which is not past ${current}`,
+  };
 }
 
 function parseAction(vendor: string, action: unknown): z.output<typeof AnaplanActionRef> {

@@ -2,15 +2,24 @@
  * Zod schemas of Anaplan's task models, after the community `anaplan-sdk`
  * (`anaplan_sdk/models/_task.py`, camelCase on the wire) and the `setikites/anaplan-openapi`
  * extracts of the Integration API v2 and ALM API. Names are the SDK's; the poll wrappers are its
- * `_TaskStatusPoll`, `_SyncTaskStatusPoll` and `_ReportTaskStatusPoll`.
+ * `_TaskStatusPoll`, `_SyncTaskStatusPoll` and `_ReportTaskStatusPoll`. This file holds the
+ * Integration API models and the envelopes both APIs share; the ALM models are in
+ * `./alm-schemas.ts`.
  *
- * Where the SDK and Anaplan's own examples disagree the looser rule wins: the Integration API's
- * task examples omit `creationTime` and, before a task starts, `progress`.
+ * Where the two disagree the looser one wins, and the types say so. The SDK's models require
+ * `taskId`, `creationTime`, `progress`, `successful`, `failureDumpAvailable`, `reportFileUrl` and
+ * both parts of a report error; the published specs require none of them, nor `taskState`, nor
+ * even the `task` of a poll answer. So every field here is optional except the few the specs
+ * require (`meta.schema`, and the three numbers of `meta.paging`). Where the snapshot needs a
+ * missing field it does without: the id comes from the reference, a task without `taskState` is
+ * `unknown`, a result without `successful` is "not known to have failed", and a missing
+ * `progress` or error text is left out of the snapshot.
  *
  * @module
  */
 import { z } from 'zod';
 import { openEnum } from '../../core/vendor.js';
+import { taskId, UnlistedStateSchema } from './fields.js';
 
 /**
  * Every documented `taskState`. The SDK's literals lack `CANCELLING` and `CANCELLED` (the SDK
@@ -25,19 +34,6 @@ export type AnaplanTaskState = z.infer<typeof AnaplanTaskStateSchema>;
 
 /** When a task was created: epoch milliseconds (Integration API) or a date-time string (ALM API). */
 export const CreationTimeSchema = z.union([z.number().int(), z.string()]);
-
-const taskId = z.string().min(1);
-
-// The states a model's members don't list. In the discriminator map this claims CANCELLING and
-// CANCELLED; with `unionFallback` any state no member claims reaches it too, and the catch keeps
-// that state as it came, so a new state parses (its snapshot state is `unknown`). The specs make
-// `taskState` optional, so where the fallback members use it, it may be absent (also `unknown`).
-const UNLISTED_STATES = ['CANCELLING', 'CANCELLED'] as const;
-type UnlistedState = (typeof UNLISTED_STATES)[number];
-const UnlistedStateSchema = z
-  .enum(UNLISTED_STATES)
-  .catch(({ input }) => input as UnlistedState)
-  .pipe(z.custom<UnlistedState>((value) => typeof value === 'string', 'taskState must be a string'));
 
 // ----- Integration API (bulk action tasks) -----
 
@@ -55,14 +51,17 @@ export const TaskResultDetailSchema = z.looseObject({
 /** One message of a {@link TaskResult}, e.g. an import's row counts or an error text. */
 export type TaskResultDetail = z.infer<typeof TaskResultDetailSchema>;
 
-/** The outcome of a completed task (`TaskResult`); a process nests one per action. */
+/** The outcome of a finished task (`TaskResult`); a process nests one per action. */
 export const TaskResultSchema = z.looseObject({
   /** SDK default `[]`. */
   details: z.array(TaskResultDetailSchema).optional(),
-  /** Whether the task did its job. `COMPLETE` alone does not say so. */
-  successful: z.boolean(),
-  /** Whether a failure dump can be downloaded for this task (or nested action). */
-  failureDumpAvailable: z.boolean(),
+  /**
+   * Whether the task did its job: `COMPLETE` alone does not say so. `false` is a failure; a result
+   * without it (the spec makes it optional, at every level) is not known to have failed.
+   */
+  successful: z.boolean().optional(),
+  /** Whether a failure dump can be downloaded for this task (or nested action). The SDK requires it; the spec does not. */
+  failureDumpAvailable: z.boolean().optional(),
   /** The results of a process's actions. SDK default `[]`. */
   get nestedResults(): z.ZodOptional<z.ZodArray<typeof TaskResultSchema>> {
     return z.array(TaskResultSchema).optional();
@@ -74,49 +73,65 @@ export const TaskResultSchema = z.looseObject({
   duration: z.string().optional(),
 });
 /**
- * What a finished bulk task did (`TaskResult`): check `successful`; a process holds one per action in `nestedResults`.
+ * What a finished bulk task did (`TaskResult`): `successful: false` is a failure; a process holds one per action in
+ * `nestedResults`. Every field may be absent.
  */
 export type TaskResult = z.infer<typeof TaskResultSchema>;
 
-/** A task as task lists give it (`TaskSummary`; the SDK reads `id` from `taskId`). */
+/**
+ * A task as task lists give it (`TaskSummary`; the SDK reads `id` from `taskId`). The specs' list
+ * items are `Task`, `TaskWithUrl` or `SyncTask`, none of which requires a field, so an item is
+ * yielded as it came, whatever it lacks. Only the fields all three define are typed: any other
+ * (`progress`, `taskUrl`, `result`, ...) is one that some list leaves undefined, so any value of it
+ * is let through there.
+ */
 export const TaskSummarySchema = z.looseObject({
   taskId,
-  taskState: AnaplanTaskStateSchema,
-  creationTime: CreationTimeSchema,
+  taskState: AnaplanTaskStateSchema.optional(),
+  creationTime: CreationTimeSchema.optional(),
 });
-/** A task as `client.tasks()` and `client.almTasks()` yield it: its `taskId`, `taskState` and `creationTime`. */
+/**
+ * A task as `client.tasks()` and `client.almTasks()` yield it: its `taskId`, `taskState` and `creationTime`, each
+ * optional as the specs have them.
+ */
 export type TaskSummary = z.infer<typeof TaskSummarySchema>;
 
 /** A bulk task that has not finished (`Task`). */
 export const TaskSchema = z.looseObject({
   taskId,
   taskState: z.enum(['NOT_STARTED', 'IN_PROGRESS']),
-  /** The SDK requires it; Anaplan's examples of a polled task omit it. */
+  /** The SDK requires it; the spec does not, and Anaplan's examples of a polled task omit it. */
   creationTime: CreationTimeSchema.optional(),
-  /** 0 to 1. The SDK requires it; a task that has not started may come without it. */
+  /** 0 to 1. The SDK requires it; the spec does not, and a task that has not started may come without it. */
   progress: z.number().optional(),
   currentStep: z.string().nullable().optional(),
-  type: z.string().optional(),
+  /** `"taskInformation"` in Anaplan's examples; not in the spec, so any value is let through. */
+  type: z.unknown().optional(),
 });
 /** A bulk action task that has not finished (`Task`: `NOT_STARTED` or `IN_PROGRESS`), its `progress` 0 to 1. */
 export type Task = z.infer<typeof TaskSchema>;
 
-/** A finished bulk task (`CompletedTask`). Check `result.successful`. */
+/** A finished bulk task (`CompletedTask`). Check `result?.successful`. */
 export const CompletedTaskSchema = z.looseObject({
   taskId,
   taskState: z.literal('COMPLETE'),
   creationTime: CreationTimeSchema.optional(),
-  progress: z.number(),
+  /** "Typically 1.0 on completion". The SDK requires it; the spec does not. */
+  progress: z.number().optional(),
   currentStep: z.string().nullable().optional(),
-  type: z.string().optional(),
-  result: TaskResultSchema,
+  type: z.unknown().optional(),
+  /** "Populated after the task reaches a terminal state", yet optional in the spec. */
+  result: TaskResultSchema.optional(),
 });
-/** A bulk action task that has finished (`CompletedTask`); whether it did its job is `result.successful`. */
+/**
+ * A bulk action task that has finished (`CompletedTask`); whether it did its job is `result?.successful` (`false` is a
+ * failure; an absent one is not).
+ */
 export type CompletedTask = z.infer<typeof CompletedTaskSchema>;
 
 /**
  * A bulk task in a state the SDK's models don't list: `CANCELLING`, `CANCELLED`, or (typed as
- * those two, held as it came) a state this version does not know.
+ * those two, held as it came) a state this version does not know, or none.
  */
 export const OtherStateTaskSchema = z.looseObject({
   taskId,
@@ -124,9 +139,11 @@ export const OtherStateTaskSchema = z.looseObject({
   creationTime: CreationTimeSchema.optional(),
   progress: z.number().optional(),
   currentStep: z.string().nullable().optional(),
+  type: z.unknown().optional(),
+  /** A result is "populated after the task reaches a terminal state (COMPLETE or CANCELLED)". */
   result: TaskResultSchema.optional(),
 });
-/** A bulk action task in another state: `CANCELLING`, `CANCELLED`, or one this version does not know. */
+/** A bulk action task in another state: `CANCELLING`, `CANCELLED`, one this version does not know, or none. */
 export type OtherStateTask = z.infer<typeof OtherStateTaskSchema>;
 
 /** Any bulk task, discriminated on `taskState`. */
@@ -142,7 +159,7 @@ export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 // ----- Envelopes -----
 
-/** Paging of a list (`Paging`). */
+/** Paging of a list (`Paging`). The spec requires the three numbers. */
 export const PagingSchema = z.looseObject({
   currentPageSize: z.number().int(),
   totalSize: z.number().int(),
@@ -154,7 +171,7 @@ export const PagingSchema = z.looseObject({
 /** The offset paging of a list page (`Paging`): `offset`, `currentPageSize` and `totalSize`. */
 export type Paging = z.infer<typeof PagingSchema>;
 
-/** Response metadata (`Meta`). */
+/** Response metadata (`Meta`). The spec requires `schema`. */
 export const MetaSchema = z.looseObject({
   /** A URL naming the response's schema. */
   schema: z.string(),
@@ -173,7 +190,7 @@ export type Status = z.infer<typeof StatusSchema>;
 
 /** Anaplan's error body, e.g. `{ status: { code: 403, message: "Forbidden" }, path, timestamp }`. */
 export const ErrorResponseSchema = z.looseObject({
-  status: StatusSchema,
+  status: StatusSchema.optional(),
   path: z.string().optional(),
   timestamp: z.string().optional(),
 });
@@ -183,13 +200,19 @@ export const ErrorResponseSchema = z.looseObject({
  */
 export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;
 
-/** The body of `GET …/{imports|exports|actions|processes}/{actionId}/tasks/{taskId}` (`_TaskStatusPoll`). */
+/**
+ * The body of `GET …/{imports|exports|actions|processes}/{actionId}/tasks/{taskId}` (`_TaskStatusPoll`). The spec
+ * makes `task` optional too: a body without one is a snapshot in the `unknown` state.
+ */
 export const TaskStatusPollSchema = z.looseObject({
   meta: MetaSchema.optional(),
   status: StatusSchema.optional(),
-  task: TaskStatusSchema,
+  task: TaskStatusSchema.optional(),
 });
-/** A bulk action task's status response, `{ meta, status, task }` (`_TaskStatusPoll`): the `raw` of its snapshots. */
+/**
+ * A bulk action task's status response, `{ meta, status, task }` (`_TaskStatusPoll`): the `raw` of its snapshots.
+ * Narrow on `raw.task?.taskState` to reach `result`.
+ */
 export type TaskStatusPoll = z.infer<typeof TaskStatusPollSchema>;
 
 /**
@@ -205,171 +228,29 @@ export const TaskListResponseSchema = z.looseObject({
 /** One page of a bulk action's tasks (`GET …/{actionId}/tasks`), in `tasks`, or in `task` for imports. */
 export type TaskListResponse = z.infer<typeof TaskListResponseSchema>;
 
-/** The task a `POST …/tasks` starts (`TaskWithUrl`): at least its id. */
+/**
+ * The task a `POST …/tasks` starts (`TaskWithUrl`). The spec requires no field; `start()` needs the
+ * task's id, which it reads from `taskId`, or else from the last segment of `taskUrl`.
+ */
 export const TaskWithUrlSchema = z.looseObject({
   taskId,
   taskState: AnaplanTaskStateSchema.optional(),
   creationTime: CreationTimeSchema.optional(),
   taskUrl: z.string().optional(),
 });
-/** The task `client.start()` or `client.startAlm()` created (`TaskWithUrl`): its `taskId`, and maybe its `taskUrl`. */
+/** The task `client.start()` or `client.startAlm()` created (`TaskWithUrl`): its `taskId` and `taskUrl`, each optional. */
 export type TaskWithUrl = z.infer<typeof TaskWithUrlSchema>;
 
-/** The answer to `POST …/tasks`: `{ task: TaskWithUrl }` with or without meta, or the bare task. */
-export const TaskCreatedResponseSchema = z.union([
-  z.looseObject({ meta: MetaSchema.optional(), status: StatusSchema.optional(), task: TaskWithUrlSchema }),
-  TaskWithUrlSchema,
-]);
+/**
+ * The answer to `POST …/tasks`: `{ task: TaskWithUrl }` with or without meta (actions, exports, ALM),
+ * or the bare task (imports, processes; Anaplan's own import example has the envelope all the
+ * same). A bare task may carry any `meta`, `status` or `task` as unknown fields, so these are
+ * typed `unknown` here; `start()` reads `task` when it is a {@link TaskWithUrl}.
+ */
+export const TaskCreatedResponseSchema = TaskWithUrlSchema.extend({
+  meta: z.unknown().optional(),
+  status: z.unknown().optional(),
+  task: z.unknown().optional(),
+});
 /** The answer to `POST …/tasks`: `{ task }` with or without `meta`, or the bare {@link TaskWithUrl}. */
 export type TaskCreatedResponse = z.infer<typeof TaskCreatedResponseSchema>;
-
-// ----- ALM API (sync, comparison report and summary report tasks) -----
-
-/** The error of a failed ALM task (`ReportTaskError`; the SDK reads `message` from `messageText`). */
-export const ReportTaskErrorSchema = z.looseObject({
-  title: z.string(),
-  messageText: z.string(),
-});
-/** Why an ALM task failed (`ReportTaskError`): a `title` and a `messageText`, which the snapshot's error joins. */
-export type ReportTaskError = z.infer<typeof ReportTaskErrorSchema>;
-
-/**
- * The outcome of a sync task (`SyncTaskResult`); `error` is in the ALM spec, not the SDK. The
- * revision ids are the SDK's; the ALM spec's `TaskResult` has none, so they are optional.
- */
-export const SyncTaskResultSchema = z.looseObject({
-  sourceRevisionId: z.string().optional(),
-  targetRevisionId: z.string().optional(),
-  successful: z.boolean(),
-  error: ReportTaskErrorSchema.optional(),
-});
-/** What a finished ALM sync did (`SyncTaskResult`): `successful`, the revisions, and the `error` when it failed. */
-export type SyncTaskResult = z.infer<typeof SyncTaskResultSchema>;
-
-/**
- * An ALM task that has not finished (`PendingTask`). The ALM spec documents only `IN_PROGRESS`.
- * `creationTime` and `currentStep` are the SDK's; the ALM spec has no `currentStep`, and no
- * `creationTime` on report tasks, so both are optional on every ALM task.
- */
-export const PendingTaskSchema = z.looseObject({
-  taskId,
-  taskState: z.enum(['NOT_STARTED', 'IN_PROGRESS']),
-  creationTime: CreationTimeSchema.optional(),
-  currentStep: z.string().optional(),
-  taskUrl: z.string().optional(),
-});
-/** An ALM sync or report task that has not finished (`PendingTask`: `NOT_STARTED` or `IN_PROGRESS`). */
-export type PendingTask = z.infer<typeof PendingTaskSchema>;
-
-/** A finished sync task (`CompletedSyncTask`). Check `result.successful`. */
-export const CompletedSyncTaskSchema = z.looseObject({
-  taskId,
-  taskState: z.literal('COMPLETE'),
-  creationTime: CreationTimeSchema.optional(),
-  currentStep: z.string().optional(),
-  taskUrl: z.string().optional(),
-  result: SyncTaskResultSchema,
-});
-/** An ALM sync task that has finished (`CompletedSyncTask`); whether it synced is `result.successful`. */
-export type CompletedSyncTask = z.infer<typeof CompletedSyncTaskSchema>;
-
-/** An ALM task in a state the ALM API does not document (it has no cancel). */
-export const OtherStateAlmTaskSchema = z.looseObject({
-  taskId,
-  taskState: UnlistedStateSchema.optional(),
-  creationTime: CreationTimeSchema.optional(),
-  currentStep: z.string().optional(),
-  taskUrl: z.string().optional(),
-});
-/** An ALM task in a state the ALM API does not document, e.g. `CANCELLED`, or one this version does not know. */
-export type OtherStateAlmTask = z.infer<typeof OtherStateAlmTaskSchema>;
-
-/** Any sync task, discriminated on `taskState` (the SDK's `SyncTask`). */
-export const SyncTaskSchema = z.discriminatedUnion(
-  'taskState',
-  [PendingTaskSchema, CompletedSyncTaskSchema, OtherStateAlmTaskSchema],
-  { unionFallback: true },
-);
-/**
- * Any ALM sync task (`SyncTask`), the `task` of a {@link SyncTaskStatusPoll}; narrow on `taskState` to reach `result`.
- */
-export type SyncTask = z.infer<typeof SyncTaskSchema>;
-
-/** A report that was made (`ReportTaskResult`). */
-export const ReportTaskResultSchema = z.looseObject({
-  sourceRevisionId: z.string().optional(),
-  targetRevisionId: z.string().optional(),
-  successful: z.literal(true),
-  /** Where to download the report. */
-  reportFileUrl: z.string(),
-});
-/** A comparison or summary report that was made (`ReportTaskResult`): download it from `reportFileUrl`. */
-export type ReportTaskResult = z.infer<typeof ReportTaskResultSchema>;
-
-/** A report that could not be made (`ReportTaskFailureResult`). */
-export const ReportTaskFailureResultSchema = z.looseObject({
-  sourceRevisionId: z.string().optional(),
-  targetRevisionId: z.string().optional(),
-  successful: z.literal(false),
-  error: ReportTaskErrorSchema,
-});
-/** A comparison or summary report that could not be made (`ReportTaskFailureResult`): see `error`. */
-export type ReportTaskFailureResult = z.infer<typeof ReportTaskFailureResultSchema>;
-
-/** A finished comparison or summary report task (`CompletedReportTask`), its result discriminated on `successful`. */
-export const CompletedReportTaskSchema = z.looseObject({
-  taskId,
-  taskState: z.literal('COMPLETE'),
-  creationTime: CreationTimeSchema.optional(),
-  currentStep: z.string().optional(),
-  taskUrl: z.string().optional(),
-  result: z.discriminatedUnion('successful', [ReportTaskResultSchema, ReportTaskFailureResultSchema], {
-    error: 'successful must be true or false',
-  }),
-});
-/**
- * A comparison or summary report task that has finished (`CompletedReportTask`); narrow its `result` on `successful`.
- */
-export type CompletedReportTask = z.infer<typeof CompletedReportTaskSchema>;
-
-/** Any report task, discriminated on `taskState` (the SDK's `ReportTask`). */
-export const ReportTaskSchema = z.discriminatedUnion(
-  'taskState',
-  [PendingTaskSchema, CompletedReportTaskSchema, OtherStateAlmTaskSchema],
-  { unionFallback: true },
-);
-/** Any comparison or summary report task (`ReportTask`); narrow on `taskState`, then on `result.successful`. */
-export type ReportTask = z.infer<typeof ReportTaskSchema>;
-
-/** The body of `GET /models/{modelId}/alm/syncTasks/{taskId}` (`_SyncTaskStatusPoll`). */
-export const SyncTaskStatusPollSchema = z.looseObject({
-  meta: MetaSchema.optional(),
-  status: StatusSchema.optional(),
-  task: SyncTaskSchema,
-});
-/** An ALM sync task's status response, `{ meta, status, task }` (`_SyncTaskStatusPoll`): the `raw` of its snapshots. */
-export type SyncTaskStatusPoll = z.infer<typeof SyncTaskStatusPollSchema>;
-
-/** The body of `GET /models/{modelId}/alm/{comparisonReportTasks|summaryReportTasks}/{taskId}` (`_ReportTaskStatusPoll`). */
-export const ReportTaskStatusPollSchema = z.looseObject({
-  meta: MetaSchema.optional(),
-  status: StatusSchema.optional(),
-  task: ReportTaskSchema,
-});
-/**
- * A comparison or summary report task's status response, `{ meta, status, task }` (`_ReportTaskStatusPoll`): the `raw`
- * of its snapshots.
- */
-export type ReportTaskStatusPoll = z.infer<typeof ReportTaskStatusPollSchema>;
-
-/** `GET /models/{modelId}/alm/syncTasks`. With no task in the last 48 hours `tasks` is left out. */
-export const SyncTaskListResponseSchema = z.looseObject({
-  meta: MetaSchema.optional(),
-  status: StatusSchema.optional(),
-  tasks: z.array(TaskSummarySchema).optional(),
-});
-/**
- * One page of a model's ALM sync tasks (`GET /models/{modelId}/alm/syncTasks`); `tasks` is absent when none ran in 48
- * hours.
- */
-export type SyncTaskListResponse = z.infer<typeof SyncTaskListResponseSchema>;

@@ -4,6 +4,12 @@
  * API introduction. Names are Layer IQ's. `Pagination` and `NormalizedRow` are not documented:
  * their schemas are assumptions, kept loose so a wrong guess never rejects a documented `Task`.
  *
+ * Layer IQ publishes no machine-readable spec, so the rule the other vendors' specs get is applied
+ * to its model pages: a field is required only where a page marks it "required" (a `Task`'s
+ * `taskId`, `status`, `mode`, `progress` and `counts`; a `TaskIssue`'s `code`, `message`,
+ * `rowIndex` and `severity`; a `WebhookEvent`'s envelope and `data`), and nullable only where the
+ * page gives `| null`. No counter of `counts` is marked required, so none is.
+ *
  * @module
  */
 import { z } from 'zod';

@@ -21,6 +21,7 @@ import {
   type ListTasksRequest,
   ListTasksResponseSchema,
   type PaginationResponse,
+  readAdditionalData,
   TaskProgressSchema,
   type TaskResponse,
   TaskResponseSchema,
@@ -132,9 +133,9 @@ export const mixpeek = defineVendor({
   }),
 });
 
-// The schema's `error`, the examples' `error_message`, then the details in `additional_data.error`.
+// The examples' `error_message`, the schema's `error`, then the details in `additional_data.error`.
 function errorOf(raw: TaskResponse): string | undefined {
-  const details = raw.additional_data?.error;
+  const details = readAdditionalData(raw).error;
   const candidates = [raw.error_message, raw.error, typeof details === 'string' ? details : messageOf(details)];
   return candidates.find((text): text is string => typeof text === 'string' && text.trim() !== '');
 }
@@ -150,15 +151,13 @@ function messageOf(details: Record<string, unknown> | null | undefined): string 
 // Where TaskProgress sits in a task is not documented: `additional_data.progress`, or top-level
 // `progress`. Batch tasks also say which tier of how many is being processed.
 function progressOf(raw: TaskResponse): number | undefined {
-  const data = raw.additional_data;
-  const parsed = TaskProgressSchema.safeParse(data?.progress ?? raw.progress);
+  const parsed = TaskProgressSchema.safeParse(raw.additional_data?.progress ?? raw.progress);
   if (parsed.success) {
     const { percentage, processed_documents: done, total_documents: total } = parsed.data;
     if (percentage === 0 && total > 0) return done / total;
     return percentage / 100;
   }
-  const tier = data?.current_tier;
-  const tiers = data?.total_tiers;
+  const { current_tier: tier, total_tiers: tiers } = readAdditionalData(raw);
   if (typeof tier === 'number' && typeof tiers === 'number' && tiers > 0) return tier / tiers;
   return undefined;
 }

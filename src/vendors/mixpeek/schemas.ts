@@ -84,41 +84,56 @@ export const TaskProgressSchema = z.looseObject({
 /** How far a task has got (`TaskProgress`): documents processed of the total, and a percentage 0 to 100. */
 export type TaskProgress = z.infer<typeof TaskProgressSchema>;
 
+// A documented key is read only when it has its documented shape; any other value reads as absent.
+const shaped = <T extends z.ZodType>(schema: T) => schema.nullable().optional().catch(undefined);
+
 /**
- * `TaskResponse.additional_data`: a free-form object whose common and batch keys Mixpeek documents
- * in prose. Every key is optional, as each applies to some task types only.
+ * The keys of `TaskResponse.additional_data` that Mixpeek documents in prose, with the types its
+ * description and examples give them. The schema types `additional_data` as a free-form object, so
+ * a task's `raw` keeps it as sent, typed `Record<string, unknown>`; read it through
+ * {@link readAdditionalData}, which keeps each documented key only when it has this shape.
  */
 export const TaskAdditionalDataSchema = z.looseObject({
   /** Error message if the task failed; "the full error details", so an object is accepted too. */
-  error: z
-    .union([z.string(), z.looseObject({})])
-    .nullable()
-    .optional(),
+  error: shaped(z.union([z.string(), z.looseObject({})])),
   /** Ray job id of engine tasks. */
-  job_id: z.string().nullable().optional(),
+  job_id: shaped(z.string()),
   /** True when the task was served from the MongoDB fallback (Redis keeps tasks 24 h). */
-  from_mongodb: z.boolean().nullable().optional(),
-  batch_id: z.string().nullable().optional(),
-  bucket_id: z.string().nullable().optional(),
-  namespace_id: z.string().nullable().optional(),
+  from_mongodb: shaped(z.boolean()),
+  batch_id: shaped(z.string()),
+  bucket_id: shaped(z.string()),
+  namespace_id: shaped(z.string()),
   /** The tier being processed, 0-indexed; null before the batch starts. */
-  current_tier: z.number().int().nullable().optional(),
-  total_tiers: z.number().int().nullable().optional(),
-  collection_ids: z.array(z.string()).nullable().optional(),
-  object_count: z.number().int().nullable().optional(),
+  current_tier: shaped(z.number().int()),
+  total_tiers: shaped(z.number().int()),
+  collection_ids: shaped(z.array(z.string())),
+  object_count: shaped(z.number().int()),
   /** The first five object ids of a batch. */
-  sample_object_ids: z.array(z.string()).nullable().optional(),
+  sample_object_ids: shaped(z.array(z.string())),
 });
 /**
- * A task's `additional_data`: the failure details (`error`), and batch fields such as `batch_id` and `current_tier` of
- * `total_tiers`.
+ * A task's `additional_data` as {@link readAdditionalData} reads it: the failure details (`error`), and batch fields
+ * such as `batch_id` and `current_tier` of `total_tiers`, each there only when it has its documented type.
  */
 export type TaskAdditionalData = z.infer<typeof TaskAdditionalDataSchema>;
 
 /**
+ * The documented keys of a task's `additional_data`, each kept only when it has the shape Mixpeek
+ * documents (`current_tier` an integer, `job_id` a string, ...): a key of another type reads as
+ * absent, and the undocumented keys come through as they are. An absent or null `additional_data`
+ * reads as `{}`.
+ *
+ * @example `const { current_tier, total_tiers } = readAdditionalData(snapshot.raw);`
+ */
+export function readAdditionalData(task: { additional_data?: unknown }): TaskAdditionalData {
+  const parsed = TaskAdditionalDataSchema.safeParse(task.additional_data ?? {});
+  return parsed.success ? parsed.data : {};
+}
+
+/**
  * A task (`TaskResponse`), as `GET /v1/tasks/{task_id}` returns it. `task_id`, `task_type` and
- * `status` are required. The failure text is `error` in the schema and `error_message` in
- * Mixpeek's examples; both are accepted.
+ * `status` are required, as in the schema. The failure text is `error` in the schema and
+ * `error_message` in Mixpeek's examples; both are read.
  */
 export const TaskResponseSchema = z.looseObject({
   task_id: z.string(),
@@ -126,11 +141,18 @@ export const TaskResponseSchema = z.looseObject({
   status: TaskStatusEnumSchema,
   inputs: z.array(TaskResponseInputsInnerSchema).nullable().optional(),
   outputs: z.array(TaskResponseInputsInnerSchema).nullable().optional(),
-  additional_data: TaskAdditionalDataSchema.nullable().optional(),
+  /**
+   * A free-form object in the schema; its documented keys (`error`, `job_id`, `batch_id`,
+   * `current_tier`, ...) are described in prose only. Read them with {@link readAdditionalData}.
+   */
+  additional_data: z.looseObject({}).nullable().optional(),
   /** Flattened failure text, from `additional_data.error` (the schema's name). */
   error: z.string().nullable().optional(),
-  /** Flattened failure text (the name in Mixpeek's docstring and docs site examples). */
-  error_message: z.string().nullable().optional(),
+  /**
+   * Flattened failure text under the name Mixpeek's docstring and docs site examples use. Not in
+   * the schema, so any value is let through; the snapshot reads it only when it is text.
+   */
+  error_message: z.unknown().optional(),
 });
 /**
  * A Mixpeek task as `GET /v1/tasks/{task_id}` returns it (`TaskResponse`): a snapshot's `raw`, and what

@@ -3,7 +3,7 @@
  *
  * | kind | endpoint | started by |
  * |---|---|---|
- * | `api-task` | `GET /apis/{apiId}/tasks/{taskId}` (`Accept: application/vnd.api.v10+json`) | API Builder: create a version, sync a collection |
+ * | `api-task` | `GET /apis/{apiId}/tasks/{taskId}` (`Accept: application/vnd.api.v10+json`); from the seed and Postman's API reference, as API 1.45.0 keeps only its schema | API Builder: create a version, sync a collection |
  * | `collection-update` | `GET /collection-updates-tasks/{taskId}` | `PUT /collections/{id}` with `Prefer: respond-async` |
  * | `collection-merge` | `GET /collection-merges-tasks/{taskId}` | `PUT /collection-merges` (merge or pull a fork) |
  * | `collection-duplicate` | `GET /collection-duplicate-tasks/{taskId}` | `POST /collections/{id}/duplicates` |
@@ -98,7 +98,13 @@ const times = (status: string | undefined, createdAt?: string, updatedAt?: strin
   completedAt: terminal(status) ? updatedAt : undefined,
 });
 
-const detailsError = (details: Details | undefined): string | undefined => details?.error?.message;
+// Only an error message that is text is read: the spec's open `details` lets anything through.
+const detailsError = (details: Details | undefined): string | undefined => {
+  const error = details?.error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' ? message : undefined;
+};
 
 const apiTask = defineTask({
   model: 'GetStatusOfAnAsyncTask',

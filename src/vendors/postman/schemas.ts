@@ -1,10 +1,18 @@
 /**
- * Zod schemas of the Postman API's task models. The seed model `GetStatusOfAnAsyncTask` follows
- * the liblab model tables and the spec's `getStatusOfAnAsyncApiTask`
- * (`postmanlabs/postman-api-sdk-ts`, `tests/integration/openapi.yaml`, API 1.45.0); the other
- * task models follow the same spec and that SDK's generated models. Names are Postman's. Every
- * field is optional, as Postman documents it; date-times are kept as sent (`"2019-02-12 19:34:49"`
- * has no zone) and made ISO in the snapshot.
+ * Zod schemas of the Postman API's task models. Names are Postman's. Every field is optional, as
+ * Postman documents it; date-times are kept as sent (`"2019-02-12 19:34:49"` has no zone) and made
+ * ISO in the snapshot.
+ *
+ * Where each comes from:
+ * - The API task (`GetStatusOfAnAsyncTask`, `GET /apis/{apiId}/tasks/{taskId}`): the model is the
+ *   seed's (the liblab-generated Postman SDK's model tables), checked against the schema
+ *   `getStatusOfAnAsyncApiTask` that Postman API 1.45.0 still defines among its components
+ *   (`postmanlabs/postman-api-sdk-ts`, `tests/integration/openapi.yaml`). The path is not in
+ *   1.45.0 (nor 1.44.1), which no longer has an operation that uses that schema: it comes from
+ *   the seed and Postman's API reference page "Get status of an async API task".
+ * - The collection update, merge and duplication tasks and the element tasks: their paths and
+ *   schemas in Postman API 1.45.0 (`getCollectionUpdatesTasks`, `asyncMergePullCollectionTaskStatus`,
+ *   `duplicateCollectionResponse`, `getAsyncTaskStatus` and `getAsyncTaskStatusFailed`).
  *
  * @module
  */
@@ -57,8 +65,10 @@ export const Details2ErrorSchema = z.looseObject({
 /** The error of a failed API task: its `message`. */
 export type Details2Error = z.infer<typeof Details2ErrorSchema>;
 
-// Each member rules out the other's key, so a wrong `error` can't slip through as an unknown
-// field of Details1, and `details.error !== undefined` narrows to Details2.
+// The spec's `details` is anyOf two open objects, so each branch lets the other's key through
+// with any value. The two documented members rule out each other's key, so that the narrowing
+// guards below hold; whatever else the spec allows (both keys, or one of them off its
+// documented type) is a third member, DetailsOther, kept as sent and not read.
 
 /** Information about the task's resources, on success (`Details1`, "Task Resources"). */
 export const Details1Schema = z.looseObject({
@@ -77,12 +87,48 @@ export const Details2Schema = z.looseObject({
 export type Details2 = z.infer<typeof Details2Schema>;
 
 /**
- * `Details`: resources on success, or an error on failure. Narrow with
- * `details.error !== undefined` (or read `details.error?.message` on either member).
+ * `details` that the spec allows but that is neither documented form alone: it holds both
+ * `resources` and `error`, or one of them in a form the other branch lets through (the spec's
+ * "Task Resources" and "Task Error Information" are open objects). Kept as sent; the snapshot
+ * reads an `error.message` only when it is a string.
  */
-export const DetailsSchema = z.union([Details1Schema, Details2Schema]);
-/** A task's `details`: resources on success or an error on failure; narrow with `details.error !== undefined`. */
+export const DetailsOtherSchema = z.looseObject({
+  resources: z.unknown().optional(),
+  error: z.unknown().optional(),
+});
+/** `details` with both keys, or one off its documented type: typed `unknown`, narrow it yourself. */
+export type DetailsOther = z.infer<typeof DetailsOtherSchema>;
+
+/**
+ * `Details`: resources on success, an error on failure, or (the spec's branches being open) any
+ * other object. Narrow with {@link isTaskResources} and {@link isTaskErrorInformation}.
+ */
+export const DetailsSchema = z.union([Details1Schema, Details2Schema, DetailsOtherSchema]);
+/**
+ * A task's `details`: {@link Details1} (resources) on success, {@link Details2} (an error) on failure, or {@link
+ * DetailsOther}. Narrow with {@link isTaskResources} and {@link isTaskErrorInformation}.
+ */
 export type Details = z.infer<typeof DetailsSchema>;
+
+/**
+ * Whether `details` is the documented success form ("Task Resources", `Details1`): `resources`, if
+ * any, is a list of resources, and there is no `error`.
+ *
+ * @example `if (isTaskResources(task.details)) for (const r of task.details.resources ?? []) console.log(r.url);`
+ */
+export function isTaskResources(details: Details | undefined): details is Details1 {
+  return details !== undefined && Details1Schema.safeParse(details).success;
+}
+
+/**
+ * Whether `details` is the documented failure form ("Task Error Information", `Details2`): `error`,
+ * if any, is an object whose `message` is text, and there are no `resources`.
+ *
+ * @example `if (isTaskErrorInformation(task.details)) console.error(task.details.error?.message);`
+ */
+export function isTaskErrorInformation(details: Details | undefined): details is Details2 {
+  return details !== undefined && Details2Schema.safeParse(details).success;
+}
 
 /** The status of an asynchronous API task (`GetStatusOfAnAsyncTask`, spec `getStatusOfAnAsyncApiTask`). */
 export const GetStatusOfAnAsyncTaskSchema = z.looseObject({
@@ -214,7 +260,10 @@ export type GetAsyncTaskStatusMeta = z.infer<typeof GetAsyncTaskStatusMetaSchema
 /** A spec or collection generation task that is pending, done or failed (`GetAsyncCollectionTaskStatus1`, "Get Async Task Status"). */
 export const GetAsyncCollectionTaskStatus1Schema = z.looseObject({
   meta: GetAsyncTaskStatusMetaSchema.optional(),
-  /** Resources on success; the error form of {@link DetailsSchema} is accepted too. */
+  /**
+   * "Task Resources" in the spec (an open object, so an `error` is let through); read with the
+   * same {@link DetailsSchema} as an API task's.
+   */
   details: DetailsSchema.optional(),
   status: GetStatusOfAnAsyncTaskStatusSchema.optional(),
 });

@@ -4,6 +4,13 @@
  * `softwareone-platform/docs` documents them (`developer-resources/rest-api/task-api/`,
  * `api-usage-and-reference/`).
  *
+ * SoftwareOne publishes no machine-readable spec, so these follow its docs, read with the rule
+ * the other vendors' specs get: a field is required only where the SDK cannot work without it.
+ * The docs mark no field required (their field table calls some "core", which is not the same),
+ * and the RQL guide documents `select=-*,+id,+status`, which trims every other field from a
+ * record; so a Task needs only its `id` and `status`, and everything else, at every depth
+ * (references, audit events, log records, paging), may be absent.
+ *
  * Every object is loose, so fields the docs don't list are kept. Dates stay strings: the docs'
  * own task-log example writes `"2025-09-12 13:40:13.515Z"`, which a strict RFC 3339 check rejects.
  *
@@ -33,18 +40,31 @@ const ResponseTaskId = z
   .min(1)
   .meta({ description: 'TSK-XXXX-YYYY-YYYY-YYYY', examples: ['TSK-0001-2474-4798-1266'] });
 
-/** Every documented task status. Casing is not settled: the JSON examples are PascalCase, prose and mock server lowercase. */
-export const TaskStatusSchema = openEnum(['Queued', 'Blocked', 'Processing', 'Rescheduled', 'Completed', 'Failed']);
 /**
- * A SoftwareOne task's `status`: `Queued`, `Blocked`, `Processing`, `Rescheduled`, `Completed`, `Failed` (any casing),
- * or another string.
+ * Every known task status: the six the docs list, and `Canceled` from the `TaskStatus` enum of
+ * SoftwareOne's own mock extension (`Cancelled`, the other spelling, is taken too). Casing is not
+ * settled: the JSON examples are PascalCase, prose and mock server lowercase.
+ */
+export const TaskStatusSchema = openEnum([
+  'Queued',
+  'Blocked',
+  'Processing',
+  'Rescheduled',
+  'Completed',
+  'Failed',
+  'Canceled',
+  'Cancelled',
+]);
+/**
+ * A SoftwareOne task's `status`: `Queued`, `Blocked`, `Processing`, `Rescheduled`, `Completed`, `Failed`, `Canceled` or
+ * `Cancelled` (any casing), or another string.
  */
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 /** A `service` reference, e.g. a task's `owner`: `{ id: "SVC-0001", name: "platform", revision: 1 }`. */
 export const ServiceReferenceSchema = z.looseObject({
   /** `SVC-XXXX`. */
-  id: z.string(),
+  id: z.string().optional(),
   name: z.string().optional(),
   revision: z.number().int().optional(),
 });
@@ -59,7 +79,7 @@ export const AccountStatusSchema = openEnum(['Enabled', 'Active', 'Disabled']);
 /** An `account` reference, e.g. an item of a task's `access` list. */
 export const AccountReferenceSchema = z.looseObject({
   /** `ACC-XXXX-XXXX`. */
-  id: z.string(),
+  id: z.string().optional(),
   name: z.string().optional(),
   revision: z.number().int().optional(),
   type: AccountTypeSchema.optional(),
@@ -72,7 +92,7 @@ export type AccountReference = z.infer<typeof AccountReferenceSchema>;
 
 /** The user, token or service that caused an audit event (`by`). */
 export const AuditActorSchema = z.looseObject({
-  id: z.string(),
+  id: z.string().optional(),
   name: z.string().optional(),
   icon: z.string().nullable().optional(),
   revision: z.number().int().optional(),
@@ -83,7 +103,7 @@ export type AuditActor = z.infer<typeof AuditActorSchema>;
 /** One audit event: when it last happened (`at`), by whom, on behalf of which account. */
 export const AuditEventSchema = z.looseObject({
   /** ISO 8601 date-time. */
-  at: z.string(),
+  at: z.string().optional(),
   by: AuditActorSchema.optional(),
   of: AccountReferenceSchema.optional(),
 });
@@ -110,7 +130,7 @@ export type Audit = z.infer<typeof AuditSchema>;
 
 /** A reference to the business object a task is about, e.g. `{ id: "BUY-1190-0394" }`. */
 export const ObjectReferenceSchema = z.looseObject({
-  id: z.string(),
+  id: z.string().optional(),
   name: z.string().optional(),
 });
 /** The business object a task is about, e.g. `{ id: 'BUY-1190-0394' }`. */
@@ -121,7 +141,7 @@ export type ObjectReference = z.infer<typeof ObjectReferenceSchema>;
  * (`{ id, name, revision, status, code }`).
  */
 export const TaskReferenceSchema = z.looseObject({
-  id: ResponseTaskId,
+  id: ResponseTaskId.optional(),
   name: z.string().optional(),
   revision: z.number().int().optional(),
   status: TaskStatusSchema.optional(),
@@ -134,9 +154,9 @@ export type TaskReference = z.infer<typeof TaskReferenceSchema>;
  * The Task object: an asynchronous, usually long-running operation (a buyer transfer, a bulk
  * migration, ...).
  *
- * Required are the fields the docs mark "core" (`id`, `status`, `code`, `name`: part of every
- * representation, and in both examples); the rest may be absent (the minimal example has no
- * `audit`, `access` or `eta`). `id` is any non-empty string here, not checked against
+ * Required are only `id` and `status`, which the SDK cannot work without. The docs call `code`
+ * and `name` "core" too, but not required, and `select=-*,+id,+status` (the RQL guide's own
+ * example) leaves them out, so they may be absent like the rest. `id` is any non-empty string here, not checked against
  * {@link TASK_ID_PATTERN}: the docs' own ids already differ in their digit groups
  * (`TSK-1234-1234-1234` in the `result` example), and a format change on the vendor's side
  * must not turn every poll of a healthy task into a validation error. Caller input is checked
@@ -148,9 +168,9 @@ export const TaskSchema = z.looseObject({
   /** Created `Queued` (default) or `Blocked`. */
   status: TaskStatusSchema,
   /** The workflow, prefixed with the service namespace, e.g. `platform.accounts.buyers.transfer`. */
-  code: z.string(),
+  code: z.string().optional(),
   /** The operation's name, e.g. "Moving the buyer to a different account". */
-  name: z.string(),
+  name: z.string().optional(),
   /** Not in the field table, but in every example. */
   revision: z.number().int().optional(),
   /** The execution queue, e.g. `marketplace/platform/internal/buyers/commands`. */
@@ -183,18 +203,21 @@ export const TaskSchema = z.looseObject({
  */
 export type Task = z.infer<typeof TaskSchema>;
 
-/** A task log record: a step, a start, a failure, ... of one task's execution. */
+/**
+ * A task log record: a step, a start, a failure, ... of one task's execution. No field is required:
+ * the SDK only yields records, and reads `severity` and `message` where they are there.
+ */
 export const TaskLogSchema = z.looseObject({
   /** `TLR-XXXX-XXXX-XXXX-XXXX`. */
-  id: z.string(),
+  id: z.string().optional(),
   /** The task the record belongs to. */
-  task: TaskReferenceSchema,
-  /** e.g. `Info`. A string in the docs, not an enum. */
-  severity: z.string(),
+  task: TaskReferenceSchema.optional(),
+  /** e.g. `Info` or `Error`. A string in the docs, not an enum. */
+  severity: z.string().optional(),
   /** A template with `{{Param}}` placeholders filled from `parameters`. */
-  message: z.string(),
+  message: z.string().optional(),
   /** When the record was written, ISO 8601. */
-  timestamp: z.string(),
+  timestamp: z.string().optional(),
   /** The task's progress then, percent. */
   progress: z.number().nullable().optional(),
   /** ISO 8601, though the docs' own example has a space as date separator. */
@@ -209,36 +232,42 @@ export const TaskLogSchema = z.looseObject({
  */
 export type TaskLog = z.infer<typeof TaskLogSchema>;
 
-/** RQL paging: `total` is the number of records that match, whatever the page. */
+/**
+ * RQL paging: `total` is the number of records that match, whatever the page. A page without a
+ * `total` is the last: there is no telling how many more there are.
+ */
 export const PaginationSchema = z.looseObject({
-  offset: z.number().int(),
-  limit: z.number().int(),
-  total: z.number().int(),
+  offset: z.number().int().optional(),
+  limit: z.number().int().optional(),
+  total: z.number().int().optional(),
 });
-/** RQL paging of a list page: its `offset` and `limit`, and the `total` of matching records. */
+/** RQL paging of a list page: its `offset` and `limit`, and the `total` of matching records; each optional. */
 export type Pagination = z.infer<typeof PaginationSchema>;
 
 /** The `$meta` of a list: paging, and the query parts or fields the server ignored or left out. */
 export const ListMetaSchema = z.looseObject({
-  pagination: PaginationSchema,
+  pagination: PaginationSchema.optional(),
   ignored: z.array(z.string()).optional(),
   omitted: z.array(z.string()).optional(),
 });
 /** The `$meta` of a list page: its {@link Pagination}, and the query parts `ignored` or fields `omitted`. */
 export type ListMeta = z.infer<typeof ListMetaSchema>;
 
-/** The RQL list envelope `{ $meta, data }` around items of `item`. */
+/**
+ * The RQL list envelope `{ $meta, data }` around items of `item`. A page without `$meta` (as
+ * SoftwareOne's own python client reads one) is a single, last page.
+ */
 export function listSchema<Item extends z.ZodType>(item: Item) {
-  return z.looseObject({ $meta: ListMetaSchema, data: z.array(item) });
+  return z.looseObject({ $meta: ListMetaSchema.optional(), data: z.array(item) });
 }
 
 /** The envelope of `GET /v1/system/tasks`. */
 export const TaskListSchema = listSchema(TaskSchema);
-/** One page of `GET /v1/system/tasks`: `{ $meta, data }` with {@link Task}s in `data`. */
+/** One page of `GET /v1/system/tasks`: `{ $meta, data }` with {@link Task}s in `data`; `$meta` may be absent. */
 export type TaskList = z.infer<typeof TaskListSchema>;
 /** The envelope of `GET /v1/system/tasks/{id}/logs`. */
 export const TaskLogListSchema = listSchema(TaskLogSchema);
-/** One page of `GET /v1/system/tasks/{id}/logs`: `{ $meta, data }` with {@link TaskLog}s in `data`. */
+/** One page of `GET /v1/system/tasks/{id}/logs`: `{ $meta, data }` with {@link TaskLog}s in `data`; `$meta` may be absent. */
 export type TaskLogList = z.infer<typeof TaskLogListSchema>;
 
 /** One validation error of an {@link PlatformErrorSchema} in its list form. */
@@ -254,12 +283,12 @@ export type ErrorDetail = z.infer<typeof ErrorDetailSchema>;
 /**
  * The platform's Error object, an RFC 9110 problem document. `errors` comes as a map of field
  * to messages (errors-handling page) or as a list (Error object page); `details` is how the
- * Error object page's table spells `detail`.
+ * Error object page's table spells `detail`. Every member is optional, as in RFC 9457.
  */
 export const PlatformErrorSchema = z.looseObject({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
+  type: z.string().optional(),
+  title: z.string().optional(),
+  status: z.number().int().optional(),
   detail: z.string().optional(),
   details: z.string().optional(),
   instance: z.string().optional(),
