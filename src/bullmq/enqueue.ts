@@ -122,7 +122,9 @@ export interface WaitOutcomeOptions {
  * Awaits the outcome of wait job `jobId` from any process, through BullMQ's `QueueEvents`:
  * resolves with a {@link CompletedWait} or a {@link FailedWait} (it does not reject for a task
  * that failed). Rejects with a {@link ConfigError} when there is no such job (never added, or
- * already removed), and with BullMQ's error when `ttlMs` runs out.
+ * already removed), and with BullMQ's error when `ttlMs` runs out. Each pending call adds a listener
+ * to the queue (raise `queue.setMaxListeners()` to await many at once, or count the outcomes from
+ * `QueueEvents` yourself).
  *
  * @example
  * ```ts
