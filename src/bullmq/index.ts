@@ -5,7 +5,7 @@
  * {@link waitOutcome}, or handle it in `onSettled`.
  *
  * Needs `npm install bullmq ioredis` (bullmq 6, an optional peer dependency of taskwait, and the
- * Redis client it connects with). Importing this entry without bullmq throws a {@link ConfigError}
+ * Redis client it connects with). Importing this entry without bullmq throws a `ConfigError`
  * that says so.
  *
  * What goes into Redis: the vendor's name, the task reference, the wait options, your `data`,
