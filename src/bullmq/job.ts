@@ -147,11 +147,15 @@ export const WaitJobOptionsSchema = z.strictObject({
   timeoutMs: finite.optional(),
 });
 
-const OutcomeSchema = z.looseObject({
-  status: z.enum(['completed', 'failed']),
-  jobId: z.string(),
-  vendor: z.string(),
-});
+// An outcome kept in a job for another call of onSettled: enough of it to settle the job with.
+const OutcomeSchema = z.discriminatedUnion('status', [
+  z.looseObject({ status: z.literal('completed'), vendor: z.string(), snapshot: z.looseObject({}) }),
+  z.looseObject({
+    status: z.literal('failed'),
+    vendor: z.string(),
+    error: z.looseObject({ name: z.string(), message: z.string() }),
+  }),
+]);
 
 const JobDataSchema = z.looseObject({
   vendor: z.string().min(1),

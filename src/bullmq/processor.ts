@@ -97,7 +97,7 @@ export function waitProcessor<UserData = unknown>(options: WaitProcessorOptions<
   return async function processWait(job: Job, token?: string, signal?: AbortSignal): Promise<TaskSnapshot> {
     const { DelayedError, UnrecoverableError } = await bullmq();
     const raw = job.data as WaitJobData;
-    const next = raw?.pending ? settledAgain(job) : await pollOnce(job, clients, signal);
+    const next = raw?.pending === undefined ? await pollOnce(job, clients, signal) : settledAgain(job);
     if (next.kind === 'again') {
       await job.updateData({ ...raw, state: next.state });
       await job.moveToDelayed(Date.now() + next.delayMs, token);
@@ -186,7 +186,13 @@ async function pollOnce(job: Job, clients: Record<string, AnyTaskClient>, signal
 
 /** The outcome kept when `onSettled` threw, read back for another call. */
 function settledAgain(job: Job): Next {
-  return { kind: 'settled', outcome: { ...(job.data as WaitJobData).pending, jobId: String(job.id) } as WaitOutcome };
+  const jobId = String(job.id);
+  try {
+    const data = readJobData(job.data);
+    return { kind: 'settled', outcome: { ...(data.pending as WaitOutcome), jobId } };
+  } catch (error) {
+    return failed({ jobId, vendor: vendorOf(job.data), ref: undefined, data: undefined }, error);
+  }
 }
 
 type Base = Omit<WaitOutcome, 'status' | 'snapshot' | 'error'>;

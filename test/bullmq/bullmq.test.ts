@@ -232,9 +232,14 @@ describe.skipIf(!redisAvailable())('taskwait/bullmq on Redis', () => {
     const unknown = await enqueueWait(queue, { vendor: 'acme', ref: 'job-1' });
     const corrupted = await queue.add('mixpeek', { vendor: 'mixpeek', ref: 'task_x', state: { v: 1, polls: 'many' } });
     const garbage = await queue.add('mixpeek', 'not a wait');
+    const halfSettled = await queue.add('mixpeek', {
+      vendor: 'mixpeek',
+      ref: 'task_y',
+      pending: { status: 'completed', vendor: 'mixpeek' },
+    });
     const after = await enqueueWait(queue, { vendor: 'postman', ref: good.ref });
-    const [a, b, c, d] = await Promise.all(
-      [unknown, corrupted, garbage, after].map((job) => waitOutcome(queue, job.id as string, events)),
+    const [a, b, c, e, d] = await Promise.all(
+      [unknown, corrupted, garbage, halfSettled, after].map((job) => waitOutcome(queue, job.id as string, events)),
     );
     expect(a).toMatchObject({
       status: 'failed',
@@ -255,8 +260,16 @@ describe.skipIf(!redisAvailable())('taskwait/bullmq on Redis', () => {
       },
     });
     expect(c).toMatchObject({ status: 'failed', error: { name: 'ConfigError', field: 'data' } });
+    expect(e).toMatchObject({
+      status: 'failed',
+      error: {
+        name: 'ConfigError',
+        field: 'data',
+        message: "the job's data is not a wait (bad fields: pending.snapshot)",
+      },
+    });
     expect(d).toMatchObject({ status: 'completed', snapshot: { state: 'succeeded' } });
-    expect(server.requests.filter((r) => r.path.endsWith('/task_x'))).toHaveLength(0);
+    expect(server.requests.filter((r) => /\/task_[xy]$/.test(r.path))).toHaveLength(0);
   });
 
   it('calls onSettled with the job id and your data, again after a throw, before the job ends', async () => {
