@@ -63,6 +63,7 @@ export type WaitProcessor = (job: Job, token?: string, signal?: AbortSignal) => 
 type Next = { kind: 'again'; state: WaitState; delayMs: number } | { kind: 'settled'; outcome: WaitOutcome };
 
 const DEADLINE = Symbol('the wait ran out of time');
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The processor of wait jobs, for BullMQ's `Worker`: each run polls the task once with its
@@ -165,7 +166,8 @@ async function pollOnce(job: Job, clients: Record<string, AnyTaskClient>, signal
   const abort = () => stop.abort(signal?.reason);
   signal?.addEventListener('abort', abort, { once: true });
   const left = deadlineAt - Date.now();
-  const timer = Number.isFinite(left) ? setTimeout(() => stop.abort(DEADLINE), left) : undefined;
+  // A timeout past setTimeout's range is not one the client accepts: its poll refuses it first.
+  const timer = left <= MAX_TIMER_MS ? setTimeout(() => stop.abort(DEADLINE), left) : undefined;
   try {
     const step = await client.poll(data.ref as never, { ...data.wait, state, signal: stop.signal });
     if (step.done) return terminal(base, step.snapshot);
