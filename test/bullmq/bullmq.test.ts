@@ -320,6 +320,32 @@ describe.skipIf(!redisAvailable())('taskwait/bullmq on Redis', () => {
     expect(logs).toEqual(['onSettled threw 3 times; the job settles without it: no luck 3 with token[REDACTED]']);
   });
 
+  it('calls onSettled again when a call runs past settleTimeoutMs, aborting its signal', async () => {
+    const reasons: unknown[] = [];
+    const { queue, events } = await setup({
+      settleTimeoutMs: 150,
+      onSettled: (_outcome, { signal, attempt }) =>
+        attempt === 1
+          ? new Promise<void>(() => signal.addEventListener('abort', () => reasons.push(signal.reason)))
+          : undefined,
+    });
+    const task = fakeTask(mixpeekFake, { queuedPolls: 0, progress: [0.5] });
+    server.add(task);
+    const job = await enqueueWait(queue, { vendor: 'mixpeek', ref: task.ref });
+    expect(await waitOutcome(queue, job.id as string, events)).toMatchObject({ status: 'completed' });
+    expect(reasons.map((r) => (r as Error).message)).toEqual(['onSettled did not finish within 150 ms']);
+    expect(((await queue.getJob(job.id as string)) as Job<WaitJobData>).data.settleFailures).toBe(1);
+  });
+
+  it('says so when asked for the outcome of a job that is not there', async () => {
+    const { queue, events } = await setup();
+    await expect(waitOutcome(queue, 'taskwait-mixpeek-nope', events)).rejects.toMatchObject({
+      name: 'ConfigError',
+      field: 'jobId',
+      message: `no wait job "taskwait-mixpeek-nope" in queue ${queue.name}: never added, or already removed (removeOnComplete / removeOnFail)`,
+    });
+  });
+
   it('keeps tokens out of Redis: only refs, options, your data and resume tokens go in', async () => {
     const { queue, events } = await setup();
     const task = fakeTask(mixpeekFake, { queuedPolls: 1, progress: [0.5] });
