@@ -97,8 +97,9 @@ export function waitProcessor<UserData = unknown>(options: WaitProcessorOptions<
 
   return async function processWait(job: Job, token?: string, signal?: AbortSignal): Promise<TaskSnapshot> {
     const { DelayedError, UnrecoverableError } = await bullmq();
-    const raw = job.data as WaitJobData;
-    const next = raw?.pending === undefined ? await pollOnce(job, clients, signal) : settledAgain(job);
+    // Spread into every update, so that fields of the job's data this processor does not know stay.
+    const raw = (isRecord(job.data) ? job.data : {}) as Partial<WaitJobData>;
+    const next = raw.pending === undefined ? await pollOnce(job, clients, signal) : settledAgain(job);
     if (next.kind === 'again') {
       await job.updateData({ ...raw, state: next.state });
       await job.moveToDelayed(Date.now() + next.delayMs, token);
@@ -106,7 +107,7 @@ export function waitProcessor<UserData = unknown>(options: WaitProcessorOptions<
     }
     const outcome = next.outcome;
     if (onSettled) {
-      const failures = raw?.settleFailures ?? 0;
+      const failures = raw.settleFailures ?? 0;
       const error = await callSettled(onSettled, outcome, {
         attempt: failures + 1,
         timeoutMs: settleTimeoutMs,
@@ -114,7 +115,8 @@ export function waitProcessor<UserData = unknown>(options: WaitProcessorOptions<
       });
       if (error !== undefined && failures + 1 < settleAttempts) {
         await job.updateData({ ...raw, pending: outcome, settleFailures: failures + 1 });
-        await job.moveToDelayed(Date.now() + settleDelay(clients[outcome.vendor], failures), token);
+        const client = Object.hasOwn(clients, outcome.vendor) ? clients[outcome.vendor] : undefined;
+        await job.moveToDelayed(Date.now() + settleDelay(client, failures), token);
         throw new DelayedError();
       }
       if (error !== undefined) {
@@ -287,6 +289,10 @@ function checkClients(clients: unknown): Record<string, AnyTaskClient> {
     if (!ok) throw new ConfigError(`clients.${name}`, `clients.${name} must be a client made by createClient`);
   }
   return clients as Record<string, AnyTaskClient>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function whole(field: string, value: unknown, min: number): number {

@@ -265,6 +265,7 @@ describe.skipIf(!redisAvailable())('taskwait/bullmq on Redis', () => {
       },
     });
     expect(c).toMatchObject({ status: 'failed', error: { name: 'ConfigError', field: 'data' } });
+    expect(Object.keys((await queue.getJob(garbage.id as string))?.data)).toEqual(['outcome']);
     expect(e).toMatchObject({
       status: 'failed',
       error: {
