@@ -209,6 +209,29 @@ describe.skipIf(!redisAvailable())('taskwait/bullmq on Redis', () => {
     expect(broken.requests).toHaveLength(1);
   });
 
+  it('passes a job’s wait options to its client, which refuses bad ones before any request', async () => {
+    const { queue, events } = await setup();
+    const task = fakeTask(mixpeekFake, { queuedPolls: 0, progress: [0.5] });
+    server.add(task);
+    const bad = await enqueueWait(queue, { vendor: 'mixpeek', ref: task.ref, wait: { schedule: 'fast' as never } });
+    expect(await waitOutcome(queue, bad.id as string, events)).toMatchObject({
+      status: 'failed',
+      error: { name: 'ConfigError', field: 'schedule' },
+    });
+    expect(task.requests).toHaveLength(0);
+    const good = await enqueueWait(
+      queue,
+      { vendor: 'mixpeek', ref: task.ref, wait: { schedule: 'economy', minDelayMs: 7 } },
+      { jobId: 'economy-wait' },
+    );
+    expect(await waitOutcome(queue, good.id as string, events)).toMatchObject({ status: 'completed' });
+    expect(((await queue.getJob('economy-wait')) as Job<WaitJobData>).data.wait).toEqual({
+      schedule: 'economy',
+      minDelayMs: 7,
+    });
+    expect(task.polls).toBe(2);
+  });
+
   it('awaits the same vendor and reference once, whatever the key order of the reference', async () => {
     const { queue, events } = await setup();
     const task = fakeTask(anaplanFake, { queuedPolls: 1, progress: [0.5] });
