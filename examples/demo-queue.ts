@@ -58,6 +58,11 @@ const [redis, server] = await Promise.all([startRedis(), startFakeServer()]);
 const dir = await mkdtemp(join(tmpdir(), 'taskwait-demo-queue-'));
 const workers: WorkerProcess[] = [];
 const queue = new Queue('taskwait-demo', { connection: redis.connection() });
+// Ctrl-C: no worker process or redis-server is left behind.
+process.once('SIGINT', () => {
+  for (const worker of workers) worker.kill().catch(() => undefined);
+  redis.stop().finally(() => process.exit(130));
+});
 try {
   console.log(`\n${bold('taskwait queue demo')}  ${dim('waits that outlive a process: BullMQ on Redis')}\n`);
   const version = (await redis.info('server')).get('redis_version');
