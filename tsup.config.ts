@@ -9,6 +9,7 @@ const entry = {
   'vendors/mixpeek/index': 'src/vendors/mixpeek/index.ts',
   'testing/index': 'src/testing/index.ts',
   'testing/server': 'src/testing/server.ts',
+  'bullmq/index': 'src/bullmq/index.ts',
 };
 
 // ky and p-retry (and p-retry's is-network-error) are ESM-only: the CommonJS build carries its
@@ -42,5 +43,7 @@ export default defineConfig([
     treeshake: true,
     target: 'node20',
     noExternal: esmOnly,
+    // import.meta.url (taskwait/bullmq finds its optional peer from where it is installed) as the CommonJS build has it.
+    shims: true,
   },
 ]);

@@ -16,6 +16,8 @@ const entries = Object.keys(pkg.exports)
   .map((key) => (key === '.' ? 'taskwait' : `taskwait/${key.slice(2)}`));
 // `taskwait/testing` needs msw, its optional peer dependency; `taskwait/testing/server` must not.
 const withMsw = ['taskwait/testing'];
+// `taskwait/bullmq` needs bullmq (and ioredis): without them, importing it says what to install.
+const withBullmq = ['taskwait/bullmq'];
 const fixture = (name) => readFileSync(join(repo, '.ci', 'consumer', name), 'utf8');
 const indent = (text) => text.trim().replaceAll('\n', '\n         ');
 
@@ -27,19 +29,21 @@ try {
   server = await startTaskServer();
   // A "type": "module" project typed by the DOM lib alone that tests with the kit, so it has msw
   // (the kit's optional peer, whose types want the DOM lib and whose CommonJS types need ESM
-  // resolution). A CommonJS service typed by @types/node alone (no DOM lib) and without msw: the
-  // main entry and the vendors need neither.
+  // resolution), and no bullmq. A CommonJS service typed by @types/node alone (no DOM lib) that
+  // runs its waits on BullMQ (bullmq and ioredis installed) and has no msw: the main entry and the
+  // vendors need neither.
   await consumer({
     name: 'esm-dom-kit',
     type: 'module',
     deps: [`msw@${pkg.peerDependencies.msw}`],
     compilerOptions: { lib: ['ES2022', 'DOM'], types: [] },
+    withoutBullmq: true,
     tarball,
   });
   await consumer({
     name: 'cjs-node',
     type: 'commonjs',
-    deps: [rangeOf('@types/node')],
+    deps: [rangeOf('@types/node'), `bullmq@${pkg.peerDependencies.bullmq}`, rangeOf('ioredis')],
     compilerOptions: { lib: ['ES2022'], types: ['node'] },
     withoutMsw: true,
     tarball,
@@ -114,7 +118,15 @@ async function lint(tarball) {
   console.log(`${(attw.stdout + attw.stderr).trim()}\n(${seconds(t0)})`);
 }
 
-async function consumer({ name, type, deps: extra, compilerOptions, withoutMsw = false, tarball }) {
+async function consumer({
+  name,
+  type,
+  deps: extra,
+  compilerOptions,
+  withoutMsw = false,
+  withoutBullmq = false,
+  tarball,
+}) {
   section(`consumer ${name} ("type": "${type}")`);
   const t0 = Date.now();
   const deps = [rangeOf('zod'), rangeOf('typescript'), ...extra];
@@ -130,8 +142,10 @@ async function consumer({ name, type, deps: extra, compilerOptions, withoutMsw =
   });
   console.log(`${dir}: npm install <tarball> ${deps.join(' ')} (${(installMs / 1000).toFixed(1)} s)`);
   console.log('node_modules/taskwait is a copy, no NODE_PATH, no repo dir on PATH');
-  const loaded = withoutMsw ? entries.filter((e) => !withMsw.includes(e)) : entries;
+  const leftOut = [...(withoutMsw ? withMsw : []), ...(withoutBullmq ? withBullmq : [])];
+  const loaded = entries.filter((e) => !leftOut.includes(e));
   if (withoutMsw) console.log(`no msw here: ${withMsw.join(' and ')} (which needs it) is left out`);
+  if (withoutBullmq) await missingBullmq(dir);
 
   const esm = await run('node', ['esm.mjs', server.url, ...loaded], { cwd: dir });
   console.log(`ESM      ${indent(esm.stdout)}`);
@@ -159,7 +173,7 @@ async function consumer({ name, type, deps: extra, compilerOptions, withoutMsw =
     }
   }
 
-  writeFileSync(join(dir, 'main.ts'), guardEntries(fixture('main.ts'), dir, withoutMsw ? withMsw : []));
+  writeFileSync(join(dir, 'main.ts'), guardEntries(fixture('main.ts'), dir, leftOut));
   const resolutions = [
     { moduleResolution: 'node16', module: 'node16', emit: true },
     { moduleResolution: 'nodenext', module: 'nodenext', emit: true },
@@ -217,6 +231,24 @@ async function consumer({ name, type, deps: extra, compilerOptions, withoutMsw =
     console.log(`         npx taskwait --version: ${version}`);
   }
   console.log(`consumer ${name} passed (${seconds(t0)})`);
+}
+
+/** Without bullmq, `taskwait/bullmq` fails on import and on require, naming what to install. */
+async function missingBullmq(dir) {
+  const wanted = 'npm install bullmq ioredis';
+  const ways = {
+    import: ['--input-type=module', '-e', "await import('taskwait/bullmq')"],
+    require: ['-e', "require('taskwait/bullmq')"],
+  };
+  for (const [way, args] of Object.entries(ways)) {
+    const probe = await run('node', args, { cwd: dir, allowFail: true });
+    const message = /ConfigError: (.+)/.exec(probe.stderr)?.[1];
+    if (probe.code === 0 || !message?.includes(wanted)) {
+      throw new Error(`${way} of taskwait/bullmq without bullmq should fail naming \`${wanted}\`:\n${probe.stderr}`);
+    }
+    if (way === 'import') console.log(`no bullmq here: ${withBullmq.join(' and ')} is left out; importing it says:`);
+    console.log(`         ${way.padEnd(7)} ConfigError: ${message}`);
+  }
 }
 
 /**

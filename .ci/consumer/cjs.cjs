@@ -33,6 +33,31 @@ async function main() {
   }
   const flags = process.execArgv.join(' ') || 'no flags';
   console.log(`wait ok (${flags}): ${states.join(' → ')}; a failing task rejects with ${failed.name}`);
+  if (entries.includes('taskwait/bullmq')) console.log(await bullmqRun(client));
+}
+
+// One run of taskwait/bullmq's processor on a job object (no Redis needed): the task is still
+// queued, so the job is delayed with the DelayedError of the very bullmq this program requires.
+async function bullmqRun(client) {
+  const { waitJobId, waitProcessor } = require('taskwait/bullmq');
+  const { DelayedError } = require('bullmq');
+  let delayedTo = 0;
+  const job = {
+    id: waitJobId('local', `run-cjs-${process.pid}`),
+    timestamp: Date.now(),
+    data: { vendor: 'local', ref: `run-cjs-${process.pid}` },
+    async updateData(data) {
+      job.data = data;
+    },
+    async moveToDelayed(at) {
+      delayedTo = at;
+    },
+  };
+  const thrown = await waitProcessor({ clients: { local: client } })(job, 'token').catch((error) => error);
+  if (!(thrown instanceof DelayedError) || job.data.state?.polls !== 1 || delayedTo < job.timestamp) {
+    throw new Error(`expected the job delayed with bullmq's DelayedError, got ${thrown}`);
+  }
+  return `bullmq ok: one poll, then ${thrown.name} from the required bullmq; resume token in the job data`;
 }
 
 main().catch((error) => {

@@ -34,3 +34,27 @@ if (!(failed instanceof TaskFailedError) || failed.snapshot.state !== 'failed') 
 console.log(
   `wait ok: ${states.join(' → ')}; a failing task rejects with ${failed.name} (${failed.snapshot.error?.message})`,
 );
+
+// One run of taskwait/bullmq's processor on a job object (no Redis needed): the task is still
+// queued, so the job is delayed with the DelayedError of the very bullmq this program imports.
+if (entries.includes('taskwait/bullmq')) {
+  const { waitJobId, waitProcessor } = await import('taskwait/bullmq');
+  const { DelayedError } = await import('bullmq');
+  let delayedTo = 0;
+  const job = {
+    id: waitJobId('local', `run-esm-${process.pid}`),
+    timestamp: Date.now(),
+    data: { vendor: 'local', ref: `run-esm-${process.pid}` },
+    async updateData(data) {
+      job.data = data;
+    },
+    async moveToDelayed(at) {
+      delayedTo = at;
+    },
+  };
+  const thrown = await waitProcessor({ clients: { local: client } })(job, 'token').catch((error) => error);
+  if (!(thrown instanceof DelayedError) || job.data.state?.polls !== 1 || delayedTo < job.timestamp) {
+    throw new Error(`expected the job delayed with bullmq's DelayedError, got ${thrown}`);
+  }
+  console.log(`bullmq ok: one poll, then ${thrown.name} from the imported bullmq; resume token in the job data`);
+}

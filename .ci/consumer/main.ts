@@ -1,7 +1,8 @@
 // A TypeScript consumer, type-checked with moduleResolution node16, nodenext and bundler (strict,
 // skipLibCheck off, so the shipped .d.ts/.d.cts are checked too), and run when compiled.
 // What is tagged `needs: <entry>` is left out, with a notice, where that entry is a placeholder or
-// the consumer does without it (no msw: no `taskwait/testing`).
+// the consumer does without it (no msw: no `taskwait/testing`; no bullmq: no `taskwait/bullmq`).
+import { type Job as BullmqJob, DelayedError } from 'bullmq'; // needs: taskwait/bullmq
 import { setupServer } from 'msw/node'; // needs: taskwait/testing
 import {
   authorization,
@@ -18,6 +19,7 @@ import {
   TaskwaitError,
   type WaitOptions,
 } from 'taskwait';
+import { type WaitJobData, type WaitOutcome, waitJobId, waitProcessor } from 'taskwait/bullmq'; // needs: taskwait/bullmq
 import { type MixpeekTaskRef, mixpeek } from 'taskwait/mixpeek'; // needs: taskwait/mixpeek
 import { taskwaitHandlers } from 'taskwait/testing'; // needs: taskwait/testing
 import { fakeTask, mixpeekFake, startFakeServer, type VendorFake } from 'taskwait/testing/server'; // needs: taskwait/testing/server
@@ -122,6 +124,42 @@ scenarios.push(async () => {
   } finally {
     server.close();
   }
+});
+// }
+
+// One run of taskwait/bullmq's processor on a job object (no Redis needed), typed as a user types it.
+// needs: taskwait/bullmq {
+scenarios.push(async (baseUrl) => {
+  const client = createClient(local, { baseUrl, token: 'test-token', wait: { minDelayMs: 10 } });
+  const settled: WaitOutcome[] = [];
+  const processor = waitProcessor<{ orderId: number }>({
+    clients: { local: client },
+    onSettled: (outcome) => {
+      if (outcome.status === 'failed') console.log(outcome.error.message, outcome.resumeToken);
+      settled.push(outcome);
+    },
+  });
+  const ref = `run-ts-${process.pid}`;
+  let data: WaitJobData<{ orderId: number }> = { vendor: 'local', ref, data: { orderId: 1 } };
+  let delayedTo = 0;
+  const job = {
+    id: waitJobId('local', ref),
+    timestamp: Date.now(),
+    get data() {
+      return data;
+    },
+    updateData: async (next: WaitJobData<{ orderId: number }>) => {
+      data = next;
+    },
+    moveToDelayed: async (at: number) => {
+      delayedTo = at;
+    },
+  } as unknown as BullmqJob;
+  const thrown: unknown = await processor(job, 'token').catch((error: unknown) => error);
+  if (!(thrown instanceof DelayedError) || data.state?.polls !== 1 || delayedTo < job.timestamp || settled.length) {
+    throw new Error(`expected the job delayed with bullmq's DelayedError, got ${thrown}`);
+  }
+  return `bullmq processor: one poll, then ${thrown.name}; job ${job.id} keeps its resume token`;
 });
 // }
 

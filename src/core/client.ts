@@ -26,6 +26,7 @@ import {
   type WaitState,
   waitFor,
 } from './poll/poller.js';
+import type { PollOptions } from './poll/schedule.js';
 import { createRefs, type ResolvedTask } from './refs.js';
 import { Transport } from './transport.js';
 import type { MethodsOf, RefOf, SnapshotOf, TaskUrl, Vendor, VendorContext } from './vendor.js';
@@ -49,6 +50,12 @@ export interface BaseClient<Ref, Snapshot> {
   readonly vendor: string;
   /** The base URL in use. */
   readonly baseUrl: string;
+  /**
+   * The poll options and timeout every wait, watch and poll of this client starts from (the
+   * vendor's and the client's `wait` options over the defaults), checked. A job queue that drives
+   * {@link BaseClient.poll} itself reads its deadline and its backoff after a fault here.
+   */
+  readonly waitDefaults: Readonly<PollOptions & { timeoutMs: number }>;
   /** Fetches the task once (retrying transient faults), validated and normalized. */
   get(ref: Ref | TaskUrl, options?: { signal?: AbortSignal | undefined }): Promise<Snapshot>;
   /**
@@ -115,6 +122,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
   const client: BaseClient<unknown, TaskSnapshot> = {
     vendor: vendor.name,
     baseUrl: resolved.base.href,
+    waitDefaults: resolved.wait,
 
     async get(ref, opts = {}) {
       const task = refs.resolve(ref);

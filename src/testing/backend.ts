@@ -65,6 +65,9 @@ export class FakeBackend {
   readonly requests: RecordedRequest[] = [];
   readonly #routes: CompiledRoute[];
   readonly #kindPaths = new Map<VendorFake, PathMatcher[]>();
+  // Tasks by id, each with its place in `tasks`: a request is matched against the few tasks whose
+  // id is one of its path segments, not against every task (10,000 tasks, tens of thousands of polls).
+  readonly #byId = new Map<string, { task: AnyFakeTask; order: number }[]>();
 
   constructor(tasks: readonly AnyFakeTask[], routes: readonly FakeRoute[] = []) {
     this.#routes = routes.map((route) => ({ route, match: compilePath(route.path) }));
@@ -77,9 +80,13 @@ export class FakeBackend {
     if (!task || typeof task.respond !== 'function') {
       throw new ConfigError('tasks', 'tasks takes fake tasks made by fakeTask()');
     }
-    const clash = this.tasks.find((t) => t.id === task.id && t.fake === task.fake && t.kind === task.kind);
+    const same = this.#byId.get(task.id);
+    const clash = same?.some(({ task: t }) => t.fake === task.fake && t.kind === task.kind);
     if (clash)
       throw new ConfigError('tasks', `two ${task.fake.vendor} ${String(task.kind)} tasks have the id ${task.id}`);
+    const entry = { task, order: this.tasks.length };
+    if (same) same.push(entry);
+    else this.#byId.set(task.id, [entry]);
     this.tasks.push(task);
     this.#learn(task.fake);
   }
@@ -101,7 +108,7 @@ export class FakeBackend {
     const path = pathBelow(request.url, base) ?? request.url.pathname;
     const method = request.method.toUpperCase();
     let response: FakeResponse | undefined;
-    const task = this.tasks.find((t) => serves(t.fake) && t.matches(path));
+    const task = this.#taskAt(path, serves);
     if (task) {
       response = task.respond(request);
     } else {
@@ -146,6 +153,19 @@ export class FakeBackend {
     return response;
   }
 
+  /** The first task added that serves `path`: a task's id is one of the path's segments. */
+  #taskAt(path: string, serves: (fake: VendorFake) => boolean): AnyFakeTask | undefined {
+    let found: { task: AnyFakeTask; order: number } | undefined;
+    for (const segment of path.split('/')) {
+      if (segment === '') continue;
+      for (const entry of this.#byId.get(decodeSegment(segment)) ?? []) {
+        if (found && found.order <= entry.order) continue;
+        if (serves(entry.task.fake) && entry.task.matches(path)) found = entry;
+      }
+    }
+    return found?.task;
+  }
+
   #learn(fake: VendorFake): void {
     if (!this.#kindPaths.has(fake)) {
       this.#kindPaths.set(
@@ -153,6 +173,14 @@ export class FakeBackend {
         Object.values(fake.kinds).map((kind) => compilePath(kind.path)),
       );
     }
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 

@@ -219,6 +219,23 @@ describe('options are checked once, at creation', () => {
     expect(() => createClient(acme, { wait: { timeoutMs: Number.POSITIVE_INFINITY } })).not.toThrow();
   });
 
+  it('shows the checked wait defaults: the client’s options over the vendor’s over the library’s', async () => {
+    const { mixpeek } = await import('../../src/vendors/mixpeek/index.js');
+    const client = createClient(mixpeek, { wait: { maxDelayMs: 9000, timeoutMs: 60_000 } });
+    expect(client.waitDefaults).toEqual({
+      minDelayMs: 1000,
+      maxDelayMs: 9000,
+      factor: 2,
+      jitter: 0.2,
+      maxRetryAfterMs: 300_000,
+      estimate: true,
+      maxEstimateDelayMs: 300_000,
+      schedule: 'default',
+      timeoutMs: 60_000,
+    });
+    expect(Object.isFrozen(client.waitDefaults)).toBe(true);
+  });
+
   it('asks for a real vendor', () => {
     expect(() => createClient({} as never)).toThrow(/made by defineVendor/);
   });

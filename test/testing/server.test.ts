@@ -104,6 +104,24 @@ describe('the loopback server', () => {
     expect(() => server.add(late)).toThrow(/id/);
   });
 
+  it('finds each task among thousands, also when two vendors use the same id', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      i % 2 === 0
+        ? fakeTask(mixpeekFake, { id: `t-${i / 2}`, outcome: 'failed' })
+        : fakeTask(postmanFake, { id: `t-${(i - 1) / 2}`, outcome: 'failed' }),
+    );
+    const mine = fakeTask(mixpeekFake, { id: 'wanted', queuedPolls: 0, progress: [0.25] });
+    const twin = fakeTask(postmanFake, { id: 'wanted', queuedPolls: 0, progress: [0.75], outcome: 'failed' });
+    const server = await start({ tasks: [...many, mine, twin] });
+    const mixpeekClient = createClient(mixpeek, { baseUrl: server.url, token: 'sk_test_1234567890', ...FAST });
+    const postmanClient = createClient(postman, { baseUrl: server.url, token: 'PMAK-abcdef123456', ...FAST });
+    expect((await mixpeekClient.wait(mine.ref)).state).toBe('succeeded');
+    expect((await postmanClient.wait(twin.ref, { throwOnFailure: false })).state).toBe('failed');
+    expect([mine.polls, twin.polls]).toEqual([2, 2]);
+    expect(many.filter((t) => t.requests.length > 0)).toEqual([]);
+    expect(() => server.add(fakeTask(mixpeekFake, { id: 't-7' }))).toThrow('two mixpeek task tasks have the id t-7');
+  });
+
   it('drops a connection for real, and the wait goes on', async () => {
     const task = fakeTask(acmeFake, { faults: [{ on: 1, drop: true }] });
     const server = await start({ tasks: [task] });
