@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { clip, describeValue } from './errors.js';
 import { isTaskState, isTerminal, type TaskError, type TaskSnapshot, type TaskState } from './lifecycle.js';
 import type { DateInput, SnapshotFields, TaskKind, Vendor } from './vendor.js';
 
@@ -47,12 +48,13 @@ export function normalize(
     id: String(fields.id),
     state,
     terminal: isTerminal(state),
-    rawStatus: typeof rawStatus === 'string' ? rawStatus : '',
+    // The text fields are bounded (the whole payload stays in `raw`): they reach messages and logs.
+    rawStatus: typeof rawStatus === 'string' ? clip(rawStatus) : '',
     raw,
   };
   const progress = toProgress(fields.progress);
   if (progress !== undefined) snapshot.progress = progress;
-  if (typeof fields.message === 'string' && fields.message !== '') snapshot.message = fields.message;
+  if (typeof fields.message === 'string' && fields.message !== '') snapshot.message = clip(fields.message);
   const error = toError(fields.error);
   if (error) snapshot.error = error;
   for (const key of ['createdAt', 'updatedAt', 'completedAt', 'eta'] as const) {
@@ -68,12 +70,15 @@ function toProgress(value: unknown): number | undefined {
 }
 
 function toError(value: TaskError | string | null | undefined): TaskError | undefined {
-  if (typeof value === 'string') return value.trim() === '' ? undefined : { message: value };
+  if (typeof value === 'string') return value.trim() === '' ? undefined : { message: clip(value) };
   if (value && typeof value.message === 'string' && value.message.trim() !== '') {
-    return value.code === undefined ? { message: value.message } : { message: value.message, code: value.code };
+    const message = clip(value.message);
+    return value.code === undefined ? { message } : { message, code: clip(describeValue(value.code), 256) };
   }
   return undefined;
 }
+
+const MAX_DATE_CHARS = 64;
 
 /**
  * A vendor date as ISO 8601, or undefined. Accepts epoch milliseconds, `Date`, RFC 3339 and the
@@ -86,7 +91,8 @@ export function toIso(value: DateInput): string | undefined {
   else if (typeof value === 'number') ms = value;
   else {
     const text = value.trim();
-    if (text === '') return undefined;
+    // No date is longer; a longer string is not worth a regular expression.
+    if (text === '' || text.length > MAX_DATE_CHARS) return undefined;
     let normalized = text.replace(/^(\d{4}-\d{2}-\d{2})[ t]/i, '$1T');
     // No zone at all: the vendors that do this mean UTC.
     if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/i.test(normalized)) normalized += 'Z';
