@@ -57,7 +57,7 @@ type Context = Pick<VendorContext<unknown, unknown>, 'vendor' | 'request' | 'pag
 export function anaplanMethods(ctx: Context) {
   // Offset paging: the next page starts where `meta.paging` says this one ends.
   const list = (path: string[], schema: z.ZodType<ListPage>, model: string, options: AnaplanTaskListOptions) => {
-    const { limit, offset = 0, sort, prefetch, maxPages, signal } = options;
+    const { limit, offset = 0, sort } = options;
     checkWhole(ctx.vendor, 'offset', offset, 0);
     if (limit !== undefined) checkWhole(ctx.vendor, 'limit', limit, 1);
     return ctx.paginate<TaskSummary, Meta | undefined>(
@@ -75,7 +75,8 @@ export function anaplanMethods(ctx: Context) {
           return { items, meta: data.meta, next: nextOffset(data.meta?.paging) };
         },
       },
-      { prefetch, maxPages, signal },
+      // Every paging option goes as given: the paginator reads its own.
+      options,
     );
   };
 

@@ -15,7 +15,14 @@
  */
 import { z } from 'zod';
 import type { TaskSnapshot } from '../../core/lifecycle.js';
-import { authorization, defineTask, defineVendor, type PagingOptions, type TaskUrl } from '../../core/vendor.js';
+import {
+  authorization,
+  defineTask,
+  defineVendor,
+  type PagingOptions,
+  requestServerUrl,
+  type TaskUrl,
+} from '../../core/vendor.js';
 import {
   type ListMeta,
   type Task,
@@ -123,7 +130,7 @@ export const softwareOne = defineVendor({
       model: string,
       options: SoftwareOneListOptions,
     ) => {
-      const { rql, pageSize, ...paging } = options;
+      const { rql, pageSize } = options;
       const limit = clampPageSize(pageSize);
       const filter = cleanRql(rql);
       return ctx.paginate<Item, ListMeta>(
@@ -141,7 +148,8 @@ export const softwareOne = defineVendor({
             };
           },
         },
-        paging,
+        // Every paging option goes as given: the paginator reads its own.
+        options,
       );
     };
 
@@ -157,16 +165,16 @@ export const softwareOne = defineVendor({
         options: SoftwareOneResultOptions<Schema> = {},
       ): Promise<z.output<Schema>> {
         const task = await taskOf(ref, options.signal);
-        const target =
+        const request = { schema: options.schema ?? z.unknown(), model: 'task result', signal: options.signal };
+        // The `result` URI is the server's word: one the token may not follow is its fault.
+        const { data } =
           typeof task.result === 'string' && task.result.trim() !== ''
-            ? { url: task.result.trim() }
-            : { path: ['v1', 'system', 'tasks', task.id, 'result'] };
-        const { data } = await ctx.request({
-          ...target,
-          schema: options.schema ?? z.unknown(),
-          model: 'task result',
-          signal: options.signal,
-        });
+            ? await requestServerUrl(
+                ctx,
+                { ...request, url: task.result.trim() },
+                { model: 'Task', field: 'result', url: `${ctx.baseUrl}v1/system/tasks/${encodeURIComponent(task.id)}` },
+              )
+            : await ctx.request({ ...request, path: ['v1', 'system', 'tasks', task.id, 'result'] });
         return data as z.output<Schema>;
       },
 
