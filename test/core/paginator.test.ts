@@ -160,6 +160,26 @@ describe('paginate', () => {
     expect(count).toBeLessThan(400);
   });
 
+  it('an abort ends the walk even while a source’s fetch that ignores the signal never settles', async () => {
+    const control = new AbortController();
+    const reason = Symbol('stop');
+    const walk = paginate(
+      {
+        first: 0,
+        fetch: (c): Promise<Page<number>> =>
+          c === 0 ? Promise.resolve({ items: [0], meta: {}, next: 1 }) : new Promise(() => {}),
+      },
+      { signal: control.signal },
+    );
+    const seen: unknown[] = [];
+    const done = (async () => {
+      for await (const item of walk) seen.push(item);
+    })();
+    setTimeout(() => control.abort(reason), 20);
+    await expect(done).rejects.toBe(reason);
+    expect(seen).toEqual([0]);
+  });
+
   it('a failing page rejects the walk when the consumer reaches it, without an unhandled rejection', async () => {
     const walk = paginate({
       first: 0,

@@ -249,3 +249,21 @@ describe.each(LISTS)('$name', (list) => {
     expect(log).toHaveLength(1);
   });
 });
+
+describe("a list's own option of any bad value is a ConfigError that names it", () => {
+  it.each([
+    ['a Symbol', Symbol('ten'), 'Symbol(ten)'],
+    ['an object without a prototype', Object.create(null), '[object Object]'],
+  ])('%s', (_, value, shown) => {
+    const layer = createClient(layerIq, { token: 'liq_test_listOptions01' });
+    expect(() => layer.issues('run_1', { pageSize: value as number })).toThrow(
+      new ConfigError('pageSize', `layer-iq: pageSize must be a whole number above 0, got ${shown}`),
+    );
+    const client = createClient(anaplan, { token: 'AnaplanListOptions01' });
+    expect(() => client.almTasks({ modelId: 'm' }, { limit: value as number })).toThrow(
+      `anaplan: limit must be a whole number of at least 1, got ${shown}`,
+    );
+    // Refused by the paginator: `maxPages >= 1` would throw a TypeError for a Symbol.
+    expect(() => client.almTasks({ modelId: 'm' }, { maxPages: value as number })).toThrow(ConfigError);
+  });
+});

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { abortable } from '../abort.js';
 import { ConfigError, clip, describeValue, TaskwaitError } from '../errors.js';
 
 /** One fetched page. */
@@ -153,10 +154,10 @@ export function paginate<Item, Meta = unknown>(
   if (prefetch !== 0 && prefetch !== 1) {
     throw new ConfigError('prefetch', `prefetch must be 0 or 1, got ${describeValue(prefetch)}`);
   }
-  if (!(maxPages >= 1)) {
+  if (typeof maxPages !== 'number' || !(maxPages >= 1)) {
     throw new ConfigError('maxPages', `maxPages must be at least 1, got ${describeValue(maxPages)}`);
   }
-  if (!(maxEmptyPages >= 1)) {
+  if (typeof maxEmptyPages !== 'number' || !(maxEmptyPages >= 1)) {
     throw new ConfigError('maxEmptyPages', `maxEmptyPages must be at least 1, got ${describeValue(maxEmptyPages)}`);
   }
   if (typeof detectRepeats !== 'boolean') {
@@ -198,7 +199,8 @@ export function paginate<Item, Meta = unknown>(
     try {
       fill(1);
       while (queue.length > 0) {
-        const page = await (queue.shift() as Promise<Page<Item, Meta>>);
+        // Bounded by the walk's own signal even when a source's fetch ignores it.
+        const page = await abortable(queue.shift() as Promise<Page<Item, Meta>>, control.signal);
         control.signal.throwIfAborted();
         if (detectRepeats && page.items.length > 0) {
           const print = pageFingerprint(page.items);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { z } from 'zod';
-import { ConfigError, type PagingOptions, type VendorContext } from '../../core/vendor.js';
+import { ConfigError, describeValue, type PagingOptions, type VendorContext } from '../../core/vendor.js';
 import {
   ACTION_TYPES,
   type AlmKind,
@@ -172,6 +172,9 @@ function parseAction(vendor: string, action: unknown): z.output<typeof AnaplanAc
 
 function checkWhole(vendor: string, name: string, value: unknown, min: number): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new ConfigError(name, `${vendor}: ${name} must be a whole number of at least ${min}, got ${String(value)}`);
+    throw new ConfigError(
+      name,
+      `${vendor}: ${name} must be a whole number of at least ${min}, got ${describeValue(value)}`,
+    );
   }
 }

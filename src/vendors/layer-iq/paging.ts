@@ -6,7 +6,13 @@
  * @module
  */
 import { z } from 'zod';
-import { ConfigError, type PagingOptions, requestServerUrl, type VendorContext } from '../../core/vendor.js';
+import {
+  ConfigError,
+  describeValue,
+  type PagingOptions,
+  requestServerUrl,
+  type VendorContext,
+} from '../../core/vendor.js';
 import { type Pagination, PaginationSchema, type TaskIssue } from './schemas.js';
 import { type LayerIqTaskRef, resolveApiUrl, targetOf } from './urls.js';
 
@@ -62,7 +68,7 @@ export function walkCollection<Item>(
   if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) {
     throw new ConfigError(
       'pageSize',
-      `${ctx.vendor}: pageSize must be a whole number above 0, got ${String(pageSize)}`,
+      `${ctx.vendor}: pageSize must be a whole number above 0, got ${describeValue(pageSize)}`,
     );
   }
   const params = {
