@@ -45,7 +45,7 @@ export function normalize(
   const snapshot: TaskSnapshot = {
     vendor: vendorName,
     kind: kindName,
-    id: String(fields.id),
+    id: clip(describeValue(fields.id)),
     state,
     terminal: isTerminal(state),
     // The text fields are bounded (the whole payload stays in `raw`): they reach messages and logs.
