@@ -117,8 +117,9 @@ export interface VendorRequest<Schema extends z.ZodType> {
   idempotent?: boolean;
 }
 
-// The errors a vendor's own code may throw (a bad reference, a bad webhook), and the bound on
-// server text it quotes.
+// The errors a vendor's own code may throw (a bad reference, a bad webhook), the bound on server
+// text it quotes, and the bound on an await of a user's code.
+export { abortable } from './abort.js';
 export { ConfigError, clip, describeValue, ResponseValidationError, TaskwaitError } from './errors.js';
 export type { Page, PageSource, Paginator, PagingOptions } from './paging/paginator.js';
 
