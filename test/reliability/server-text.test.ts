@@ -182,6 +182,15 @@ describe('what a message or a snapshot field quotes of the server is bounded', (
     expect(snapshot.error?.message).not.toContain(other.slice(0, 4));
   });
 
+  it('a task id 100 KiB long: 4096 characters in the snapshot, 200 in the message', async () => {
+    const id = 'i'.repeat(100_000);
+    const client = await mixpeekAt(answer(200, failed({ task_id: id })));
+    const error = await client.wait('task_1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect((error as TaskFailedError).snapshot.id).toBe(`${'i'.repeat(4096)}…(95904 more bytes)`);
+    expect((error as Error).message).toMatch(/^mixpeek task i{200}…\(\d+ more bytes\) failed \(status FAILED\)$/);
+  });
+
   it('an unknown status 156 KiB long: the snapshot keeps 4096 characters, the WaitTimeoutError 200', async () => {
     const status = 'a.'.repeat(80_000);
     const client = await mixpeekAt(answer(200, { task_id: 'task_1', task_type: 'x', status }));
