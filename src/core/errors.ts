@@ -90,19 +90,9 @@ function safeCut(text: string, max: number): number {
   return cut;
 }
 
-/** The UTF-8 length of `text` from `start` on, without encoding it. */
+/** The UTF-8 length of `text` from `start` on. */
 function utf8Length(text: string, start: number): number {
-  let bytes = 0;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
+  return new TextEncoder().encode(text.slice(start)).byteLength;
 }
 
 /** Any value as text, for a message: a Symbol, or an object whose `toString` throws, included. */

@@ -462,12 +462,10 @@ function sanitizeCause(error: unknown, clean: (text: string) => string): Error |
   return copy;
 }
 
-/** What JSON.parse found wrong, without its message's quote of the body. */
+/** Where JSON.parse stopped, without its message's quote of the body. */
 function parseFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message.slice(0, 200) : '';
-  if (/end of JSON input/i.test(message)) return 'the JSON ends too early';
-  const at = /at position (\d{1,10})/.exec(message);
-  return at ? `not valid JSON at character ${at[1]}` : 'not valid JSON';
+  const at = /at position (\d+)/.exec(error instanceof Error ? error.message.slice(0, 200) : '');
+  return `not valid JSON${at ? ` at character ${at[1]}` : ''}`;
 }
 
 /** Calls a token function: a synchronous throw becomes a rejection like an asynchronous one. */
