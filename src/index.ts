@@ -22,7 +22,6 @@ export {
   NetworkError,
   type ProblemDetails,
   ResponseValidationError,
-  redact,
   TaskFailedError,
   TaskwaitError,
   type TaskwaitErrorOptions,
@@ -72,6 +71,7 @@ export {
   planDelay,
   type ScheduleInput,
 } from './core/poll/schedule.js';
+export { redact } from './core/redact.js';
 export {
   type AuthScheme,
   apiKeyHeader,

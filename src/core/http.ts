@@ -10,17 +10,14 @@ import type { z } from 'zod';
 import { abortable, sleep } from './abort.js';
 import {
   ConfigError,
-  describeValue,
   HttpError,
   isTransient,
   NetworkError,
   type ProblemDetails,
-  quote,
   ResponseValidationError,
-  redact,
-  redactDeep,
   TaskwaitError,
 } from './errors.js';
+import { describeValue, quote, redact, redactDeep } from './redact.js';
 import type { AuthScheme } from './vendor.js';
 
 /** Whether `fetch` would take this header (it throws a TypeError on a bad name or value). */

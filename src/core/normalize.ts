@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { clip, describeValue } from './errors.js';
+
 import { isTaskState, isTerminal, type TaskError, type TaskSnapshot, type TaskState } from './lifecycle.js';
+import { clip, describeValue } from './redact.js';
 import type { DateInput, SnapshotFields, TaskKind, Vendor } from './vendor.js';
 
 /** Looks raw statuses up in a vendor's table; unknown strings become `unknown`. */

@@ -120,8 +120,9 @@ export interface VendorRequest<Schema extends z.ZodType> {
 // The errors a vendor's own code may throw (a bad reference, a bad webhook), the bound on server
 // text it quotes, and the bound on an await of a user's code.
 export { abortable } from './abort.js';
-export { ConfigError, clip, describeValue, ResponseValidationError, TaskwaitError } from './errors.js';
+export { ConfigError, ResponseValidationError, TaskwaitError } from './errors.js';
 export type { Page, PageSource, Paginator, PagingOptions } from './paging/paginator.js';
+export { clip, describeValue } from './redact.js';
 
 /** A validated response to a {@link VendorRequest}. */
 export interface VendorResponse<T> {

@@ -6,7 +6,8 @@
  * @module
  */
 import { abortable } from '../abort.js';
-import { ConfigError, clip, describeValue, TaskwaitError } from '../errors.js';
+import { ConfigError, TaskwaitError } from '../errors.js';
+import { clip, describeValue } from '../redact.js';
 
 /** One fetched page. */
 export interface Page<Item, Meta = unknown> {
