@@ -1,7 +1,8 @@
 // The package as users get it: `npm pack`, publint and attw on the tarball, then fresh consumer
 // projects in the OS temp dir that install the tarball and prove ESM import, CommonJS require (with
 // and without require(esm)), TypeScript under node16, nodenext and bundler resolution, and the
-// `taskwait` bin. Needs `npm run build` first. KEEP_CONSUMERS=1 keeps the temp projects.
+// `taskwait` bin, and hostile servers against it (consumer/hostile.mjs). Needs `npm run build` first.
+// KEEP_CONSUMERS=1 keeps the temp projects.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, makeConsumer, pack, pkg, rangeOf, repo, run, seconds } from './consumers.mjs';
@@ -138,6 +139,7 @@ async function consumer({
       'esm.mjs': fixture('esm.mjs'),
       'cjs.cjs': fixture('cjs.cjs'),
       'local-vendor.cjs': fixture('local-vendor.cjs'),
+      'hostile.mjs': fixture('hostile.mjs'),
     },
   });
   console.log(`${dir}: npm install <tarball> ${deps.join(' ')} (${(installMs / 1000).toFixed(1)} s)`);
@@ -172,6 +174,10 @@ async function consumer({
       console.log(`NOTE     require('${entry}') needs require(esm) (Node >= 20.19): ${from} requires an ES module`);
     }
   }
+
+  // Issue 12's hostile cases against the installed package: it must end each, and exit by itself.
+  const hostile = await run('node', ['--expose-gc', 'hostile.mjs'], { cwd: dir, timeoutMs: 60_000 });
+  console.log(`HOSTILE  ${indent(hostile.stdout)}`);
 
   writeFileSync(join(dir, 'main.ts'), guardEntries(fixture('main.ts'), dir, leftOut));
   const resolutions = [

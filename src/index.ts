@@ -19,7 +19,6 @@ export {
   NetworkError,
   type ProblemDetails,
   ResponseValidationError,
-  redact,
   TaskFailedError,
   TaskwaitError,
   type TaskwaitErrorOptions,
@@ -70,6 +69,7 @@ export {
   planDelay,
   type ScheduleInput,
 } from './core/poll/schedule.js';
+export { redact } from './core/redact.js';
 export {
   type AuthScheme,
   apiKeyHeader,

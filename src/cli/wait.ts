@@ -51,9 +51,14 @@ export async function waitCommand(cmd: WaitCommand, io: CommandIo): Promise<numb
       : new LineReporter(io.err);
 
   const started = Date.now();
-  const deadline = new AbortController();
-  const timer = Number.isFinite(cmd.timeoutMs) ? setTimeout(() => deadline.abort(TIMED_OUT), cmd.timeoutMs) : undefined;
-  const signal = AbortSignal.any([io.signal, deadline.signal]);
+  // One controller that both the deadline and a stop abort, held by this frame and the timer: not
+  // AbortSignal.any, whose combined signal Node 20 may collect while the wait still needs it.
+  const stop = new AbortController();
+  const timer = Number.isFinite(cmd.timeoutMs) ? setTimeout(() => stop.abort(TIMED_OUT), cmd.timeoutMs) : undefined;
+  const onStop = () => stop.abort(io.signal.reason);
+  if (io.signal.aborted) onStop();
+  else io.signal.addEventListener('abort', onStop, { once: true });
+  const { signal } = stop;
   let state: WaitState | undefined;
   let polls = 0;
   let last: TaskSnapshot | undefined;
@@ -97,6 +102,7 @@ export async function waitCommand(cmd: WaitCommand, io: CommandIo): Promise<numb
     throw error;
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    io.signal.removeEventListener('abort', onStop);
     reporter.stop();
   }
 

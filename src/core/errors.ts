@@ -1,84 +1,13 @@
 /**
- * The TaskwaitError hierarchy, and the redaction that keeps secrets out of every message.
+ * The TaskwaitError hierarchy. Every message goes through the redaction of `redact.ts`.
  *
  * @module
  */
 import type { TaskSnapshot } from './lifecycle.js';
+import { clip, describeValue, MAX_QUOTE_CHARS, quote, redact, safeUrl } from './redact.js';
 
-const REDACTED = '[REDACTED]';
-
-// Credentials in the forms the known vendors use, for text we did not produce (bodies, causes).
-const SECRET_PATTERNS: readonly RegExp[] = [
-  /\b(Bearer|Basic|AnaplanAuthToken|Token)(:?\s*)[A-Za-z0-9._~+/=-]{6,}/gi,
-  /\b(liq_(?:live|test)_|sk_(?:live_|test_)?|PMAK-)[A-Za-z0-9_-]{4,}/g,
-  /((?:api[_-]?key|token|access_token|secret|password|signature)["']?\s*[:=]\s*["']?)[^"'&\s,}]{3,}/gi,
-  // The userinfo of a URL: `https://user:password@host`.
-  /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"']+@/gi,
-];
-
-/**
- * Removes credentials from text: every exact secret given, and the token forms the known vendors
- * use. Used on every message, body excerpt and URL that an error carries.
- */
-export function redact(text: string, secrets: Iterable<string> = []): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join(REDACTED);
-  }
-  out = out.replace(SECRET_PATTERNS[0] as RegExp, `$1$2${REDACTED}`);
-  out = out.replace(SECRET_PATTERNS[1] as RegExp, `$1${REDACTED}`);
-  out = out.replace(SECRET_PATTERNS[3] as RegExp, `$1${REDACTED}@`);
-  return out.replace(SECRET_PATTERNS[2] as RegExp, `$1${REDACTED}`);
-}
-
-/**
- * Replaces, in place, every exact secret in the strings of a JSON value (a payload a server
- * echoed a credential into). Returns whether it replaced any. Iterative: any depth is safe.
- */
-export function redactDeep(value: unknown, secrets: ReadonlySet<string>): boolean {
-  const wanted = [...secrets].filter((s) => s.length >= 4);
-  if (wanted.length === 0) return false;
-  let changed = false;
-  const clean = (text: string) => {
-    if (!wanted.some((s) => text.includes(s))) return text;
-    changed = true;
-    return redact(text, wanted);
-  };
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (node === null || typeof node !== 'object') continue;
-    const record = node as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const child = record[key];
-      if (typeof child === 'string') {
-        const cleaned = clean(child);
-        if (cleaned !== child) record[key] = cleaned;
-      } else if (child !== null && typeof child === 'object') {
-        stack.push(child);
-      }
-    }
-  }
-  return changed;
-}
-
-const SENSITIVE_QUERY = /^(api[_-]?key|key|token|access_token|auth|signature|sig|secret|password)$/i;
-
-/** A URL fit to show: no userinfo, credential-like query values masked. */
-export function safeUrl(url: string | URL): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(String(url));
-  } catch {
-    return redact(String(url));
-  }
-  parsed.username = '';
-  parsed.password = '';
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (SENSITIVE_QUERY.test(key)) parsed.searchParams.set(key, REDACTED);
-  }
-  return parsed.toString();
-}
+// The most characters a whole message holds.
+const MAX_MESSAGE_CHARS = 16_384;
 
 /** Options every taskwait error takes. */
 export interface TaskwaitErrorOptions {
@@ -91,7 +20,11 @@ export class TaskwaitError extends Error {
   override name = 'TaskwaitError';
 
   constructor(message: string, options?: TaskwaitErrorOptions) {
-    super(redact(message), options?.cause === undefined ? undefined : { cause: options.cause });
+    // Bounded, then redacted: what a server wrote reaches a message only through here.
+    super(
+      redact(clip(message, MAX_MESSAGE_CHARS)),
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
   }
 
   /** Whether retrying the same request later may succeed. */
@@ -112,8 +45,10 @@ export class TaskwaitError extends Error {
 
 function describeCause(cause: unknown): unknown {
   if (cause instanceof TaskwaitError) return cause.toJSON();
-  if (cause instanceof Error) return { name: cause.name, message: redact(cause.message) };
-  return redact(String(cause));
+  if (cause instanceof Error) {
+    return { name: quote(describeValue(cause.name)), message: quote(describeValue(cause.message)) };
+  }
+  return quote(describeValue(cause));
 }
 
 /** A caller's mistake: a bad option, base URL or task reference. Fix the call; retrying won't help. */
@@ -170,10 +105,16 @@ export class HttpError extends TaskwaitError {
     retryAfterMs?: number;
     vendor: string;
   }) {
-    const what = init.problem?.detail ?? init.problem?.title ?? init.bodyExcerpt.slice(0, 200);
+    const { detail, title } = init.problem ?? {};
+    const what =
+      typeof detail === 'string' && detail !== ''
+        ? detail
+        : typeof title === 'string' && title !== ''
+          ? title
+          : init.bodyExcerpt.slice(0, 200);
     super(
       `${init.vendor}: ${init.method} ${safeUrl(init.url)} answered ${init.status}${hintFor(init.status)}${
-        what ? `: ${what}` : ''
+        what ? `: ${clip(what, MAX_QUOTE_CHARS)}` : ''
       }`,
     );
     this.status = init.status;
@@ -212,7 +153,7 @@ export class NetworkError extends TaskwaitError {
   constructor(init: { method: string; url: string; timedOut: boolean; vendor: string; cause?: unknown }) {
     const reason = init.timedOut
       ? 'timed out'
-      : `failed: ${init.cause instanceof Error ? (errorCode(init.cause) ?? init.cause.message) : 'network error'}`;
+      : `failed: ${init.cause instanceof Error ? clip(errorCode(init.cause) ?? describeValue(init.cause.message), MAX_QUOTE_CHARS) : 'network error'}`;
     super(`${init.vendor}: ${init.method} ${safeUrl(init.url)} ${reason}`, { cause: init.cause });
     this.method = init.method;
     this.url = safeUrl(init.url);
@@ -226,7 +167,7 @@ export class NetworkError extends TaskwaitError {
 
 function errorCode(error: Error): string | undefined {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  if (cause && typeof cause.code === 'string') return `${cause.code} (${error.message})`;
+  if (cause && typeof cause.code === 'string') return `${cause.code} (${describeValue(error.message)})`;
   return undefined;
 }
 
@@ -261,7 +202,7 @@ export class ResponseValidationError extends TaskwaitError {
   }) {
     const listed = init.issues
       .slice(0, 5)
-      .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
+      .map((i) => `${i.path.length ? clip(i.path.join('.'), 200) : '(body)'}: ${clip(i.message, MAX_QUOTE_CHARS)}`)
       .join('; ');
     const more = init.issues.length > 5 ? ` (+${init.issues.length - 5} more)` : '';
     super(
@@ -272,7 +213,12 @@ export class ResponseValidationError extends TaskwaitError {
     this.vendor = init.vendor;
     this.model = init.model;
     this.reason = init.reason;
-    this.issues = init.issues;
+    // A path may hold a server's keys, a message its values: bounded and redacted as a message is.
+    this.issues = init.issues.map((issue) => ({
+      ...issue,
+      path: issue.path.map((p) => (typeof p === 'string' ? quote(p, 200) : p)),
+      message: quote(describeValue(issue.message)),
+    }));
     this.url = safeUrl(init.url);
     this.status = init.status;
   }
@@ -305,9 +251,10 @@ export class TaskFailedError<Snapshot extends TaskSnapshot = TaskSnapshot> exten
 
   constructor(snapshot: Snapshot) {
     super(
-      `${snapshot.vendor} task ${snapshot.id} ${snapshot.state === 'canceled' ? 'was canceled' : 'failed'} (status ${
-        snapshot.rawStatus
-      })${snapshot.error ? `: ${snapshot.error.message}` : ''}`,
+      `${snapshot.vendor} task ${clip(describeValue(snapshot.id), 200)} ${snapshot.state === 'canceled' ? 'was canceled' : 'failed'} (status ${clip(
+        describeValue(snapshot.rawStatus),
+        200,
+      )})${snapshot.error ? `: ${clip(describeValue(snapshot.error.message), MAX_QUOTE_CHARS)}` : ''}`,
     );
     this.snapshot = snapshot;
   }
@@ -332,9 +279,11 @@ export class WaitTimeoutError<Snapshot extends TaskSnapshot = TaskSnapshot> exte
     resumeToken: string;
     cause?: unknown;
   }) {
-    const last = init.snapshot ? `last seen ${init.snapshot.state} (${init.snapshot.rawStatus})` : 'no successful poll';
+    const last = init.snapshot
+      ? `last seen ${init.snapshot.state} (${clip(describeValue(init.snapshot.rawStatus), 200)})`
+      : 'no successful poll';
     super(
-      `${init.vendor} task ${init.id} did not finish within ${init.elapsedMs} ms after ${init.polls} polls; ${last}`,
+      `${init.vendor} task ${clip(describeValue(init.id), 200)} did not finish within ${init.elapsedMs} ms after ${init.polls} polls; ${last}`,
       { cause: init.cause },
     );
     this.snapshot = init.snapshot;

@@ -7,7 +7,7 @@
 import ky, { type KyInstance } from 'ky';
 import pRetry from 'p-retry';
 import type { z } from 'zod';
-import { sleep } from './abort.js';
+import { abortable, sleep } from './abort.js';
 import {
   ConfigError,
   HttpError,
@@ -15,10 +15,9 @@ import {
   NetworkError,
   type ProblemDetails,
   ResponseValidationError,
-  redact,
-  redactDeep,
   TaskwaitError,
 } from './errors.js';
+import { describeValue, quote, redact, redactDeep } from './redact.js';
 import type { AuthScheme } from './vendor.js';
 
 /** Whether `fetch` would take this header (it throws a TypeError on a bad name or value). */
@@ -137,25 +136,50 @@ export class HttpClient {
     return redact(text, this.#secrets);
   }
 
-  /** Sends `request`, retrying transient faults, and validates the body. */
+  /**
+   * Sends `request`, retrying transient faults, and validates the body. An abort rejects with the
+   * signal's reason, whatever it is.
+   */
   async send<Schema extends z.ZodType>(request: HttpRequest<Schema>): Promise<HttpResponse<z.output<Schema>>> {
     const { retry } = this.#settings;
     const idempotent = request.idempotent ?? (request.method !== 'POST' && request.method !== 'PATCH');
-    return pRetry(() => this.#attempt(request), {
-      retries: retry.retries,
-      minTimeout: retry.minDelayMs,
-      maxTimeout: retry.maxDelayMs,
-      factor: 2,
-      randomize: true,
-      ...(request.signal ? { signal: request.signal } : {}),
-      shouldRetry: ({ error }) => isTransient(error) && (idempotent || notProcessed(error)),
-      onFailedAttempt: async ({ error, retriesLeft }) => {
-        const hint = error instanceof HttpError ? error.retryAfterMs : undefined;
-        if (hint !== undefined && retriesLeft > 0 && isTransient(error)) {
-          await sleep(Math.min(hint, request.maxRetryAfterMs ?? this.#settings.maxRetryAfterMs), request.signal);
-        }
-      },
-    });
+    const caller = request.signal;
+    caller?.throwIfAborted();
+    // p-retry turns anything thrown that is not an Error into a TypeError, and a Symbol into a
+    // crash ("Cannot convert a Symbol value to a string"): the caller's reason travels wrapped.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(new Carried(caller?.reason));
+    caller?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await pRetry(
+        async () => {
+          try {
+            return await this.#attempt(request);
+          } catch (error) {
+            throw error instanceof Error ? error : new Carried(error);
+          }
+        },
+        {
+          retries: retry.retries,
+          minTimeout: retry.minDelayMs,
+          maxTimeout: retry.maxDelayMs,
+          factor: 2,
+          randomize: true,
+          signal: stop.signal,
+          shouldRetry: ({ error }) => isTransient(error) && (idempotent || notProcessed(error)),
+          onFailedAttempt: async ({ error, retriesLeft }) => {
+            const hint = error instanceof HttpError ? error.retryAfterMs : undefined;
+            if (hint !== undefined && retriesLeft > 0 && isTransient(error)) {
+              await sleep(Math.min(hint, request.maxRetryAfterMs ?? this.#settings.maxRetryAfterMs), stop.signal);
+            }
+          },
+        },
+      );
+    } catch (error) {
+      throw error instanceof Carried ? error.value : error;
+    } finally {
+      caller?.removeEventListener('abort', onAbort);
+    }
   }
 
   async #attempt<Schema extends z.ZodType>(request: HttpRequest<Schema>): Promise<HttpResponse<z.output<Schema>>> {
@@ -164,22 +188,30 @@ export class HttpClient {
     const controller = new AbortController();
     const onAbort = () => controller.abort(callerSignal?.reason);
     callerSignal?.addEventListener('abort', onAbort, { once: true });
+    // The deadline and the caller's abort reach every await below through `signal`, which this
+    // frame and the timer hold strongly. (ky hands fetch a signal combined by AbortSignal.any,
+    // which Node 20 holds weakly: once collected, it stops nothing.)
     const timer = setTimeout(() => controller.abort(TIMED_OUT), this.#settings.timeoutMs);
+    const { signal } = controller;
     try {
-      const headers = { ...(await this.#authHeaders()), ...this.#settings.headers, ...request.headers };
+      const headers = { ...(await this.#authHeaders(signal)), ...this.#settings.headers, ...request.headers };
       let response: Response;
       try {
-        response = await this.#follow(request, { Accept: 'application/json', ...headers }, controller.signal);
+        response = await abortable(
+          this.#follow(request, { Accept: 'application/json', ...headers }, signal),
+          signal,
+          discard,
+        );
       } catch (error) {
-        throw this.#fault(error, request, controller.signal);
+        throw this.#fault(error, request, signal);
       }
       const limit =
         response.status >= 200 && response.status < 300 ? this.#settings.maxResponseBytes : ERROR_EXCERPT_BYTES;
       let body: { bytes: Uint8Array; truncated: boolean };
       try {
-        body = await readCapped(response, limit);
+        body = await readCapped(response, limit, signal);
       } catch (error) {
-        throw this.#fault(error, request, controller.signal);
+        throw this.#fault(error, request, signal);
       }
       const hintMs = retryHint(response.headers, this.#settings.retryAfterHeaders);
       if (response.status < 200 || response.status >= 300) {
@@ -227,15 +259,22 @@ export class HttpClient {
     }
   }
 
-  async #authHeaders(): Promise<Record<string, string>> {
+  async #authHeaders(signal: AbortSignal): Promise<Record<string, string>> {
     const source = this.#settings.token;
     if (source === undefined) return {};
     let token: unknown;
     try {
-      token = typeof source === 'function' ? await source() : source;
+      token = typeof source === 'function' ? await abortable(callToken(source), signal) : source;
     } catch (error) {
+      if (signal.aborted && error === signal.reason) {
+        if (error !== TIMED_OUT) throw error;
+        throw new ConfigError(
+          'token',
+          `${this.#settings.vendor}: the \`token\` function did not settle within the request timeout (${this.#settings.timeoutMs} ms)`,
+        );
+      }
       throw new ConfigError('token', `${this.#settings.vendor}: the \`token\` function threw`, {
-        cause: error instanceof Error ? new Error(this.redact(error.message)) : undefined,
+        cause: error instanceof Error ? new Error(this.#quote(describeValue(error.message))) : undefined,
       });
     }
     if (typeof token !== 'string' || token.trim() === '') {
@@ -271,8 +310,13 @@ export class HttpClient {
       url: request.url.href,
       timedOut,
       vendor: this.#settings.vendor,
-      cause: timedOut ? undefined : sanitizeCause(error, (t) => this.redact(t)),
+      cause: timedOut ? undefined : sanitizeCause(error, (t) => this.#quote(t)),
     });
+  }
+
+  /** Text we did not write (a body, a header, a callback's error), bounded and redacted. */
+  #quote(text: string, max?: number): string {
+    return quote(text, max, this.#secrets);
   }
 
   #httpError(request: HttpRequest<z.ZodType>, response: Response, bytes: Uint8Array, hintMs?: number): HttpError {
@@ -327,19 +371,23 @@ export class HttpClient {
       throw this.#invalid(request, response, 'not-json', [
         {
           path: [],
-          message: `${(error as Error).message} (content-type ${type}; starts ${JSON.stringify(this.redact(text.slice(0, 40)))})`,
+          // Not JSON.parse's own message: it quotes the body, and may cut a secret in half.
+          message: `${parseFailure(error)} (content-type ${this.#quote(type, 100)}; starts ${JSON.stringify(this.#quote(text, 40))})`,
         },
       ]);
     }
     const result = request.schema.safeParse(json);
     if (!result.success) {
+      // A path holds the server's keys, and a schema's message may quote its values.
       throw this.#invalid(
         request,
         response,
         'schema',
         result.error.issues.map((issue) => ({
-          path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-          message: issue.message,
+          path: issue.path.map((p) =>
+            typeof p === 'number' ? p : this.#quote(typeof p === 'symbol' ? p.toString() : p, 200),
+          ),
+          message: this.#quote(describeValue(issue.message)),
           code: issue.code,
         })),
       );
@@ -402,32 +450,70 @@ function notProcessed(error: unknown): boolean {
 
 function sanitizeCause(error: unknown, clean: (text: string) => string): Error | undefined {
   if (!(error instanceof Error)) return undefined;
-  const copy = new Error(clean(error.message));
-  copy.name = error.name;
+  const copy = new Error(clean(describeValue(error.message)));
+  copy.name = clean(describeValue(error.name));
   const inner = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   if (inner && typeof inner === 'object') {
     const innerCopy = new Error(clean(typeof inner.message === 'string' ? inner.message : ''));
-    if (typeof inner.code === 'string') Object.assign(innerCopy, { code: inner.code });
+    if (typeof inner.code === 'string') Object.assign(innerCopy, { code: clean(inner.code) });
     Object.assign(copy, { cause: innerCopy });
   }
   return copy;
 }
 
-/** Reads at most `limit` bytes of the body, then cancels the rest so the socket is released. */
-async function readCapped(response: Response, limit: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+/** Where JSON.parse stopped, without its message's quote of the body. */
+function parseFailure(error: unknown): string {
+  const at = /at position (\d+)/.exec(error instanceof Error ? error.message.slice(0, 200) : '');
+  return `not valid JSON${at ? ` at character ${at[1]}` : ''}`;
+}
+
+/** Calls a token function: a synchronous throw becomes a rejection like an asynchronous one. */
+async function callToken(source: () => string | Promise<string>): Promise<string> {
+  return source();
+}
+
+/** Releases a response nobody waits for any more (it came after the deadline or an abort). */
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => {});
+}
+
+/** Carries a value that is not an Error through p-retry, which only takes Errors. */
+class Carried extends Error {
+  readonly value: unknown;
+  constructor(value: unknown) {
+    super('carried');
+    this.value = value;
+  }
+}
+
+/**
+ * Reads at most `limit` bytes of the body, then cancels the rest so the socket is released. An
+ * abort of `signal` cancels the reader itself, so a body that trickles forever stops at the
+ * deadline whatever became of the signal fetch was given.
+ */
+async function readCapped(
+  response: Response,
+  limit: number,
+  signal: AbortSignal,
+): Promise<{ bytes: Uint8Array; truncated: boolean }> {
   const declared = Number(response.headers.get('content-length'));
   if (!response.body) return { bytes: new Uint8Array(0), truncated: false };
-  if (Number.isFinite(declared) && declared > limit) {
+  if (signal.aborted || (Number.isFinite(declared) && declared > limit)) {
     // Not awaited: some streams only settle a cancel once the peer is done writing.
     response.body.cancel().catch(() => {});
+    signal.throwIfAborted();
     return { bytes: new Uint8Array(0), truncated: true };
   }
   const reader = response.body.getReader();
+  // A cancel ends a pending read as if the body had ended: the loop then checks the signal.
+  const onAbort = () => reader.cancel(signal.reason).catch(() => {});
+  signal.addEventListener('abort', onAbort, { once: true });
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      signal.throwIfAborted();
       if (done) break;
       total += value.byteLength;
       if (total > limit) {
@@ -439,6 +525,7 @@ async function readCapped(response: Response, limit: number): Promise<{ bytes: U
       chunks.push(value);
     }
   } finally {
+    signal.removeEventListener('abort', onAbort);
     reader.releaseLock();
   }
   return { bytes: concat(chunks, total), truncated: false };

@@ -3,7 +3,9 @@
  *
  * @module
  */
+
 import { isTaskState, isTerminal, type TaskError, type TaskSnapshot, type TaskState } from './lifecycle.js';
+import { clip, describeValue } from './redact.js';
 import type { DateInput, SnapshotFields, TaskKind, Vendor } from './vendor.js';
 
 /** Looks raw statuses up in a vendor's table; unknown strings become `unknown`. */
@@ -45,15 +47,16 @@ export function normalize(
   const snapshot: TaskSnapshot = {
     vendor: vendorName,
     kind: kindName,
-    id: String(fields.id),
+    id: clip(describeValue(fields.id)),
     state,
     terminal: isTerminal(state),
-    rawStatus: typeof rawStatus === 'string' ? rawStatus : '',
+    // The text fields are bounded (the whole payload stays in `raw`): they reach messages and logs.
+    rawStatus: typeof rawStatus === 'string' ? clip(rawStatus) : '',
     raw,
   };
   const progress = toProgress(fields.progress);
   if (progress !== undefined) snapshot.progress = progress;
-  if (typeof fields.message === 'string' && fields.message !== '') snapshot.message = fields.message;
+  if (typeof fields.message === 'string' && fields.message !== '') snapshot.message = clip(fields.message);
   const error = toError(fields.error);
   if (error) snapshot.error = error;
   for (const key of ['createdAt', 'updatedAt', 'completedAt', 'eta'] as const) {
@@ -80,12 +83,15 @@ function toProgress(value: unknown): number | undefined {
 }
 
 function toError(value: TaskError | string | null | undefined): TaskError | undefined {
-  if (typeof value === 'string') return value.trim() === '' ? undefined : { message: value };
+  if (typeof value === 'string') return value.trim() === '' ? undefined : { message: clip(value) };
   if (value && typeof value.message === 'string' && value.message.trim() !== '') {
-    return value.code === undefined ? { message: value.message } : { message: value.message, code: value.code };
+    const message = clip(value.message);
+    return value.code === undefined ? { message } : { message, code: clip(describeValue(value.code), 256) };
   }
   return undefined;
 }
+
+const MAX_DATE_CHARS = 64;
 
 /**
  * A vendor date as ISO 8601, or undefined. Accepts epoch milliseconds, `Date`, RFC 3339 and the
@@ -99,6 +105,8 @@ export function toIso(value: DateInput): string | undefined {
   else {
     // Blank text parses as NaN below.
     const text = value.trim();
+    // No date is longer; a longer string is not worth a regular expression.
+    if (text.length > MAX_DATE_CHARS) return undefined;
     let normalized = text.replace(/^(\d{4}-\d{2}-\d{2})[ t]/i, '$1T');
     // No zone at all: the vendors that do this mean UTC.
     if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/i.test(normalized)) normalized += 'Z';

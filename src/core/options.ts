@@ -225,7 +225,7 @@ export function checkNumber(
     const range = rule.max === undefined ? `at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
     throw new ConfigError(
       field,
-      `${field} must be a finite ${rule.integer ? 'whole ' : ''}number ${range}${rule.hint ? ` ${rule.hint}` : ''}, got ${describeValue(value)}`,
+      `${field} must be a finite ${rule.integer ? 'whole ' : ''}number ${range}${rule.hint ? ` ${rule.hint}` : ''}, got ${describeOption(value)}`,
     );
   }
 }
@@ -237,8 +237,8 @@ function defined<T extends object>(value: T | undefined): Partial<T> {
   return out as Partial<T>;
 }
 
-// String() throws on a Symbol and can print a huge string whole.
-function describeValue(value: unknown): string {
+// An option as a message shows it: short, quoted when text, and never String() of a Symbol.
+function describeOption(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
   if (value !== null && typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';

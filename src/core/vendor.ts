@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from 'zod';
-import { ConfigError } from './errors.js';
+import { ConfigError, ResponseValidationError } from './errors.js';
 import type { TaskError, TaskSnapshot, TaskState } from './lifecycle.js';
 import type { PageSource, Paginator, PagingOptions } from './paging/paginator.js';
 import type { PollOptions } from './poll/schedule.js';
@@ -133,9 +133,12 @@ export interface VendorRequest<Schema extends z.ZodType> {
   idempotent?: boolean;
 }
 
-// The errors a vendor's own code may throw (a bad reference, a bad webhook, a page that leads nowhere).
+// The errors a vendor's own code may throw (a bad reference, a bad webhook, a page that leads
+// nowhere), the bound on server text it quotes, and the bound on an await of a user's code.
+export { abortable } from './abort.js';
 export { ConfigError, ResponseValidationError, TaskwaitError } from './errors.js';
 export { type Page, type PageSource, type Paginator, PagingError, type PagingOptions } from './paging/paginator.js';
+export { clip, describeValue } from './redact.js';
 
 /** A validated response to a {@link VendorRequest}. */
 export interface VendorResponse<T> {
@@ -163,6 +166,42 @@ export interface VendorContext<Ref, Snapshot> {
   get(ref: Ref | TaskUrl, options?: { signal?: AbortSignal }): Promise<Snapshot>;
   /** Walks pages with the client's retry, prefetch and loop guards. */
   paginate<Item, Meta = unknown>(source: PageSource<Item, Meta>, options?: PagingOptions): Paginator<Item, Meta>;
+}
+
+/** Where a URL a server gave came from: the response that carried it, and the field. */
+export interface ServerUrlSource {
+  /** The model of the response that carried the URL, e.g. `"TaskIssue page"`. */
+  model: string;
+  /** The field that held it, dotted, e.g. `"pagination.next"`. */
+  field: string;
+  /** The URL of the response that carried it. */
+  url: string;
+}
+
+/**
+ * Sends a request to a URL a server gave (a page's `next` link, a task's `result` URI). A URL the
+ * token may not go to is the server's fault, not the caller's: it is refused with a
+ * {@link ResponseValidationError} that names the field it came from, where `request` alone would
+ * throw a {@link ConfigError}.
+ */
+export async function requestServerUrl<Schema extends z.ZodType>(
+  ctx: Pick<VendorContext<unknown, unknown>, 'vendor' | 'request'>,
+  request: VendorRequest<Schema> & { url: string },
+  source: ServerUrlSource,
+): Promise<VendorResponse<z.output<Schema>>> {
+  try {
+    return await ctx.request(request);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || error.field !== 'url') throw error;
+    throw new ResponseValidationError({
+      vendor: ctx.vendor,
+      model: source.model,
+      reason: 'schema',
+      issues: [{ path: source.field.split('.'), message: `a URL the client does not follow: ${error.message}` }],
+      url: source.url,
+      status: 200,
+    });
+  }
 }
 
 /** Everything that describes one vendor. See {@link defineVendor}. */

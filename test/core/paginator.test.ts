@@ -160,6 +160,26 @@ describe('paginate', () => {
     expect(count).toBeLessThan(400);
   });
 
+  it('an abort ends the walk even while a source’s fetch that ignores the signal never settles', async () => {
+    const control = new AbortController();
+    const reason = Symbol('stop');
+    const walk = paginate(
+      {
+        first: 0,
+        fetch: (c): Promise<Page<number>> =>
+          c === 0 ? Promise.resolve({ items: [0], meta: {}, next: 1 }) : new Promise(() => {}),
+      },
+      { signal: control.signal },
+    );
+    const seen: unknown[] = [];
+    const done = (async () => {
+      for await (const item of walk) seen.push(item);
+    })();
+    setTimeout(() => control.abort(reason), 20);
+    await expect(done).rejects.toBe(reason);
+    expect(seen).toEqual([0]);
+  });
+
   it('a failing page rejects the walk when the consumer reaches it, without an unhandled rejection', async () => {
     const walk = paginate({
       first: 0,
@@ -188,6 +208,107 @@ describe('paginate', () => {
     const first = await walk.toArray({ limit: 150 });
     expect(first.map((r) => r.n)).toEqual(rows(0, 150).map((r) => r.n));
     expect(log.requested.length).toBeLessThanOrEqual(3);
+  });
+
+  it('ends, by default, a walk of 10,000 pages that never stops with a PagingError', async () => {
+    let calls = 0;
+    const endless = paginate({
+      first: 0,
+      fetch: async (c) => ({ items: [++calls], meta: {}, next: (c as number) + 1 }),
+    });
+    const error = await endless.toArray({ limit: Number.POSITIVE_INFINITY }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'PagingError', pages: 10_000 });
+    expect(calls).toBe(10_000);
+  });
+
+  describe('a server that serves a page again', () => {
+    const page = (letter: string) => Array.from({ length: 3 }, (_, i) => ({ id: `${letter}${i}` }));
+
+    it('the same items behind ever-new cursors: stopped at the first repeat, its items not yielded', async () => {
+      let calls = 0;
+      const walk = paginate({
+        first: 'u0',
+        fetch: async () => ({ items: page('A'), meta: {}, next: `u${++calls}` }),
+      });
+      const seen: unknown[] = [];
+      const error = await (async () => {
+        for await (const item of walk) seen.push(item);
+      })().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PagingError);
+      expect(error).toMatchObject({
+        pages: 2,
+        message:
+          'paging stopped: page 2 holds the same items as an earlier page (the server ignores the page or cursor asked for)',
+      });
+      expect(seen).toEqual(page('A'));
+    });
+
+    it('pages A, B, A, B under a page number that claims a huge total', async () => {
+      const walk = paginate(
+        {
+          first: 1,
+          fetch: async (n) => ({
+            items: page((n as number) % 2 === 1 ? 'A' : 'B'),
+            meta: { total: 1e12 },
+            next: (n as number) + 1,
+          }),
+        },
+        { prefetch: 0 },
+      );
+      const error = await walk.toArray({ limit: Number.POSITIVE_INFINITY }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'PagingError', pages: 3 });
+    });
+
+    it('a loop of 40 pages, longer than the pages compared one by one: stopped soon after it comes round', async () => {
+      const walk = paginate(
+        {
+          first: 0,
+          fetch: async (n) => ({ items: page(`P${(n as number) % 40}-`), meta: {}, next: (n as number) + 1 }),
+        },
+        { prefetch: 0 },
+      );
+      const error = await walk.toArray({ limit: Number.POSITIVE_INFINITY }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PagingError);
+      // Brent's checkpoint moves to pages 1, 3, 7, 15, 31, 63: page 63 comes again 40 pages on.
+      expect((error as PagingError).pages).toBe(103);
+    });
+
+    it('a cursor loop longer than the window: stopped soon after it comes round', async () => {
+      const walk = paginate(
+        {
+          first: 'c0',
+          fetch: async (c) => ({ items: [c], meta: {}, next: `c${(Number(String(c).slice(1)) + 1) % 30}` }),
+        },
+        { prefetch: 0, detectRepeats: false },
+      );
+      const error = await walk.toArray({ limit: Number.POSITIVE_INFINITY }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PagingError);
+      expect((error as Error).message).toMatch(/^paging stopped: the server sent the cursor c\d+ twice$/);
+      expect((error as PagingError).pages).toBeLessThan(2 * 30 + 64);
+    });
+
+    it('with detectRepeats: false, pages with the same records go on', async () => {
+      const walk = paginate(
+        {
+          first: 0,
+          fetch: async (n) => ({ items: page('A'), meta: {}, next: (n as number) < 4 ? (n as number) + 1 : undefined }),
+        },
+        { detectRepeats: false },
+      );
+      expect(await walk.toArray({ limit: 100 })).toHaveLength(15);
+    });
+
+    it('a cursor of megabytes is shown cut, and kept as a fingerprint only', async () => {
+      const huge = `cursor-${'x'.repeat(1_000_000)}`;
+      const walk = paginate({
+        first: 'start',
+        fetch: async (c) => ({ items: [c === 'start' ? 1 : 2], meta: {}, next: huge }),
+      });
+      const error = await walk.toArray({ limit: 10 }).catch((e: unknown) => e);
+      expect((error as Error).message).toBe(
+        `paging stopped: the server sent the cursor cursor-${'x'.repeat(73)}…(999927 more bytes) twice`,
+      );
+    });
   });
 
   it('rejects a bad prefetch option', () => {

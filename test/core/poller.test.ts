@@ -300,6 +300,22 @@ describe('wait: abort, timeout and resume', () => {
     );
     await expect(client.wait('j1', { resumeFrom: '{not json' })).rejects.toThrow(/not a resume token/);
   });
+
+  it("a resumed wait owes the server at most its own maxRetryAfterMs, whatever the token's notBefore says", async () => {
+    const times = serveStates([{ state: 'done' }]);
+    // A day ahead: another machine's clock, or a token edited by hand.
+    const state: WaitState = { v: 1, vendor: 'acme', ref: 'j1', startedAt: 0, polls: 1, attempt: 1, history: [] };
+    const owing = { ...state, notBefore: 86_400_000 };
+    const client = createClient(acme, { wait: { ...exact.wait, maxRetryAfterMs: 2000 } });
+    const pending = client.wait('j1', { resumeFrom: owing, timeoutMs: Number.POSITIVE_INFINITY });
+    await expect(settle(pending, 2000)).resolves.toMatchObject({ status: 'fulfilled', value: { state: 'succeeded' } });
+    expect(times).toEqual([2000]);
+    // What the token owes within that bound is still owed.
+    const soon = client.wait('j1', { resumeFrom: { ...state, notBefore: Date.now() + 700 } });
+    await expect(settle(soon, 700)).resolves.toMatchObject({ status: 'fulfilled' });
+    expect(times).toEqual([2000, 2700]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });
 
 describe('watch and poll', () => {

@@ -704,12 +704,17 @@ describe('bad pages', () => {
       'ResponseValidationError',
     ],
     ['the same cursor twice', (n) => ({ data: [issue(n)], pagination: { nextCursor: 'again' } }), 'PagingError'],
+    // A URL the token may not follow is the answer's fault, not the caller's.
     [
       'a next URL on another origin',
       () => ({ data: [issue(0)], pagination: { next: 'https://evil.example/p2' } }),
-      'ConfigError',
+      'ResponseValidationError',
     ],
-    ['a file: next URL', () => ({ data: [issue(0)], pagination: { next: 'file:///etc/passwd' } }), 'ConfigError'],
+    [
+      'a file: next URL',
+      () => ({ data: [issue(0)], pagination: { next: 'file:///etc/passwd' } }),
+      'ResponseValidationError',
+    ],
     [
       'a next URL that is not a URL',
       () => ({ data: [issue(0)], pagination: { next: 'http://[::1' } }),

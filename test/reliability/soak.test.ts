@@ -2,7 +2,8 @@
 // testing kit's loopback server (real sockets), with faults injected at a seeded rate.
 //
 // Short by default (part of `npm test`). The long soak: TASKWAIT_SOAK=long vitest run test/reliability/soak.test.ts
-// (TASKWAIT_SOAK_SEED picks another seed).
+// (TASKWAIT_SOAK_SEED picks another seed). Its garbage-collection part (gc-check.ts, in a child under
+// --expose-gc) prints how long after its deadline the latest call ended.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +27,7 @@ import {
   startFakeServer,
 } from '../../src/testing/server.js';
 import { type IngestAssetInput, type LayerIqTaskRef, layerIq } from '../../src/vendors/layer-iq/index.js';
+import { runGcCheck } from '../helpers/gc.js';
 import {
   type Exchange,
   earlyRetries,
@@ -554,6 +556,35 @@ describe('known limitation (src/core/poll/poller.ts, not fixed here)', () => {
       await local.close();
     }
   });
+});
+
+describe('under forced garbage collection (node --expose-gc, a full gc() every 50 ms)', () => {
+  // Gets, waits and aborted waits against headers that never come, bodies that trickle forever, a
+  // token function and a custom fetch that never settle: every one must end at its deadline. The
+  // figure is how long after its deadline the latest one ended.
+  const copies = LONG ? 170 : 10;
+  it(`ends all ${copies * 12} calls, each soon after its deadline`, async () => {
+    const { code, output, stderr } = await runGcCheck(
+      {
+        copies,
+        requestTimeoutMs: 1000,
+        waitTimeoutMs: 1500,
+        abortAfterMs: 1200,
+        startOverMs: LONG ? 10_000 : 1000,
+        gcEveryMs: 50,
+        guardMs: 30_000,
+      },
+      90_000,
+    );
+    expect(stderr).not.toMatch(/still alive/);
+    expect(output?.wrong).toEqual([]);
+    expect(output?.settled).toBe(copies * 12);
+    expect(code).toBe(0);
+    const overrun = output?.overrunMs;
+    console.log(
+      `gc soak ${LONG ? 'long' : 'short'}: ${output?.count} calls under ${output?.gcs} forced GCs (the longest ${output?.gcMaxMs} ms); ended past the deadline by max ${overrun?.max} ms, p99 ${overrun?.p99} ms, median ${overrun?.median} ms (goal: max under 100 ms); a bare timer due at the same deadlines ran late by max ${output?.timerLateMs.max} ms, median ${output?.timerLateMs.median} ms; each call's own share (its overrun less its timer's) max ${output?.excessMs.max} ms, p99 ${output?.excessMs.p99} ms`,
+    );
+  }, 120_000);
 });
 
 describe('a process doing waits', () => {

@@ -198,3 +198,47 @@ describe('ingestBatches()', () => {
     expect(pulled.n).toBe(11);
   });
 });
+
+describe('ingest() and its signal', () => {
+  it("ends with the abort's reason while the caller's rows are stuck, and tells them to stop", async () => {
+    let posts = 0;
+    server.use(
+      http.post(`${BASE}/assets/ingest`, () => {
+        posts += 1;
+        return HttpResponse.json({ taskId: `run_${posts}` }, { status: 202 });
+      }),
+    );
+    // Two rows, then a stream that stalls for good.
+    const rows = [{ identifier: 'SN-0' }, { identifier: 'SN-1' }];
+    let returned = false;
+    const stalled: AsyncIterable<IngestAssetInput> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => {
+          const row = rows.shift();
+          return row ? Promise.resolve({ done: false, value: row }) : new Promise(() => {});
+        },
+        return: () => {
+          returned = true;
+          return Promise.resolve({ done: true, value: undefined });
+        },
+      }),
+    };
+    const control = new AbortController();
+    const reason = Symbol('stop');
+    setTimeout(() => control.abort(reason), 30);
+    await expect(layer.ingest(stalled, { batchSize: 1, signal: control.signal })).rejects.toBe(reason);
+    expect(posts).toBe(1);
+    expect(returned).toBe(true);
+    // With a signal, rows that are promises are still awaited, as `for await` does.
+    const refs = await layer.ingest([Promise.resolve({ identifier: 'a' })] as never, {
+      signal: new AbortController().signal,
+    });
+    expect(refs).toEqual(['run_2']);
+  });
+
+  it('refuses a batchSize of any bad value with a ConfigError', async () => {
+    for (const batchSize of [0, Symbol('ten'), Object.create(null)]) {
+      await expect(layer.ingest([{ identifier: 'a' }], { batchSize })).rejects.toBeInstanceOf(ConfigError);
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, createClient } from '../../src/index.js';
+import { ConfigError, createClient, ResponseValidationError } from '../../src/index.js';
 import { isRunNotice, LAYER_IQ_BASE_URL, layerIq, type TaskIssue } from '../../src/vendors/layer-iq/index.js';
 
 const BASE = LAYER_IQ_BASE_URL;
@@ -196,6 +196,45 @@ describe('issues()', () => {
       expect(queries).toHaveLength(2);
     },
   );
+
+  it('refuses a next URL on another origin as the server’s fault (a ResponseValidationError), sending nothing there', async () => {
+    serveTask(() => task({ data: [issue(0)], pagination: { next: 'https://evil.example/steal?page=2' } }));
+    const error = await layer
+      .issues('run_1')
+      .toArray({ limit: 100 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error).toMatchObject({ model: 'TaskIssue page', reason: 'schema', url: `${BASE}/tasks/run_1`, status: 200 });
+    const [first] = (error as ResponseValidationError).issues;
+    expect(first?.path).toEqual(['pagination', 'next']);
+    expect(first?.message).toMatch(/^a URL the client does not follow: layer-iq: https:\/\/evil\.example is not/);
+  });
+
+  it('stops at the same items behind ever-new next URLs', async () => {
+    let n = 0;
+    const queries = serveTask(() =>
+      task({ data: [issue(0), issue(1)], pagination: { next: `/api/v1/public/tasks/run_1?after=${++n}` } }),
+    );
+    const error = await layer
+      .issues('run_1', { prefetch: 0 })
+      .toArray({ limit: 1000 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'PagingError', pages: 2 });
+    expect(queries).toHaveLength(2);
+  });
+
+  it('stops at pages A, B, A, B when the server ignores the page parameter and claims a huge total', async () => {
+    const queries = serveTask((query) => {
+      const page = Number(query.get('issuesPage') ?? 1);
+      return task({ data: page % 2 ? [issue(0), issue(1)] : [issue(2), issue(3)], pagination: { total: 1e12 } });
+    });
+    const error = await layer
+      .issues('run_1', { prefetch: 0 })
+      .toArray({ limit: 1e6 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'PagingError', pages: 3 });
+    expect(queries.map((q) => q.get('issuesPage'))).toEqual([null, '2', '3']);
+  });
 
   it('follows the server when it numbers pages from 0', async () => {
     const queries = serveTask((query) => {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { TaskwaitError } from '../../src/index.js';
 import {
@@ -136,5 +137,15 @@ describe('verifyWebhook', () => {
       verifyWebhook({ payload: notJson, header: `t=${T},v1=${hex(T, notJson)}`, secret: SECRET, now: NOW }),
     );
     expect(parse.reason).toBe('bad-body');
+  });
+
+  it("does not keep JSON.parse's error, which quotes the body, as the cause of a body that is not JSON", async () => {
+    const body = 'confidential-payload-0042 is not JSON';
+    const error = await failure(
+      verifyWebhook({ payload: body, header: `t=${T},v1=${hex(T, body)}`, secret: SECRET, now: NOW }),
+    );
+    expect(error.message).toBe('layer-iq webhook: the body is not UTF-8 JSON');
+    expect(error.cause).toBeUndefined();
+    expect(inspect(error, { depth: 10 })).not.toContain('confidential');
   });
 });

@@ -372,9 +372,15 @@ describe('result()', () => {
     expect(await createClient(softwareOne, fast).result(ID)).toEqual({ transferred: ID });
   });
 
-  it('refuses a result URI on another origin, so the token stays home', async () => {
+  it('refuses a result URI on another origin, so the token stays home: the answer is at fault, not the call', async () => {
     serveTask([{ ...fixture('task-completed-minimal.json'), result: 'https://files.example.com/r.json' }]);
-    await expect(createClient(softwareOne, fast).result(ID)).rejects.toBeInstanceOf(ConfigError);
+    const error = await createClient(softwareOne, fast)
+      .result(ID)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error).toMatchObject({ model: 'Task', reason: 'schema', url: `${BASE}/v1/system/tasks/${ID}` });
+    expect((error as ResponseValidationError).issues[0]?.path).toEqual(['result']);
+    expect((error as ResponseValidationError).issues[0]?.message).toMatch(/https:\/\/files\.example\.com/);
   });
 
   it('validates the result with the given schema', async () => {

@@ -5,7 +5,9 @@
  *
  * @module
  */
+import { abortable } from '../abort.js';
 import { ConfigError, TaskwaitError } from '../errors.js';
+import { clip, describeValue } from '../redact.js';
 
 /** One fetched page. */
 export interface Page<Item, Meta = unknown> {
@@ -32,18 +34,26 @@ export interface PagingOptions {
    * consumer works on page N; 0 fetches each page only when it is asked for.
    */
   prefetch?: number;
-  /** A walk longer than this many pages ends with a {@link PagingError}. Default 100000. */
+  /** A walk longer than this many pages ends with a {@link PagingError}. Default 10000. */
   maxPages?: number;
   /**
    * This many empty pages in a row that still point to a next page end the walk with a
    * {@link PagingError}: a server that says "more" forever is not followed for ever. Default 100.
    */
   maxEmptyPages?: number;
+  /**
+   * Whether a page with the same items as an earlier one ends the walk with a {@link PagingError}
+   * (a server that ignores the page or cursor it is sent, behind ever-new `next` links). Pages
+   * are told apart by a fingerprint of their length and first and last items; the check catches
+   * a repeat of any of the last few pages, and a loop of any length soon after it has come round
+   * twice. Default true; turn it off for a list whose pages may hold the very same records.
+   */
+  detectRepeats?: boolean;
   /** Stops the walk; the iterator rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
-/** A walk that can't go on sensibly: a cursor that repeats, or too many pages. */
+/** A walk that can't go on sensibly: a cursor or a page that repeats, or too many pages. */
 export class PagingError extends TaskwaitError {
   override name = 'PagingError';
   /** Pages fetched before the walk stopped. */
@@ -66,11 +76,71 @@ export interface Paginator<Item, Meta = unknown> extends AsyncIterable<Item> {
   toArray(options: { limit: number }): Promise<Item[]>;
 }
 
-const DEFAULT_MAX_PAGES = 100_000;
+// 10,000 pages is a million records at 100 a page; more is rarely a walk anyone meant.
+const DEFAULT_MAX_PAGES = 10_000;
 const DEFAULT_MAX_EMPTY_PAGES = 100;
+// How many of the latest cursors and pages a new one is compared with, besides the checkpoint.
+const RECENT = 8;
 
+/** A cursor as text, its kind first: the string `"1"` and the number 1 are different cursors. */
 function cursorKey(cursor: unknown): string {
-  return typeof cursor === 'string' ? `s:${cursor}` : `j:${JSON.stringify(cursor)}`;
+  if (typeof cursor === 'string') return `s:${cursor}`;
+  try {
+    return `j:${JSON.stringify(cursor) ?? describeValue(cursor)}`;
+  } catch {
+    return `j:${describeValue(cursor)}`;
+  }
+}
+
+/**
+ * A 64-bit fingerprint of `text` (two 32-bit multiplicative hashes) and its length: constant
+ * memory per cursor or page, however long the server made it.
+ */
+function fingerprint(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 13;
+  }
+  return `${text.length}:${(a >>> 0).toString(36)}:${(b >>> 0).toString(36)}`;
+}
+
+/** The fingerprint of a page: its length and its first and last items. Undefined when they are no JSON. */
+function pageFingerprint(items: readonly unknown[]): string | undefined {
+  try {
+    return fingerprint(`${items.length}|${JSON.stringify(items[0])}|${JSON.stringify(items[items.length - 1])}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a fingerprint came before: one of the last {@link RECENT}, or the checkpoint, which moves
+ * to the newest at steps 1, 2, 4, 8, ... (Brent's cycle finding). A loop of any length is caught
+ * soon after it comes round twice, in constant memory.
+ */
+class RepeatGuard {
+  readonly #recent: string[] = [];
+  #checkpoint: string | undefined;
+  #steps = 0;
+  #span = 1;
+
+  /** Records `print`; true when it was seen before. */
+  repeats(print: string): boolean {
+    if (print === this.#checkpoint || this.#recent.includes(print)) return true;
+    this.#recent.push(print);
+    if (this.#recent.length > RECENT) this.#recent.shift();
+    this.#steps += 1;
+    if (this.#steps === this.#span) {
+      this.#checkpoint = print;
+      this.#span *= 2;
+      this.#steps = 0;
+    }
+    return false;
+  }
 }
 
 /** Creates a {@link Paginator} over `source`. */
@@ -81,14 +151,18 @@ export function paginate<Item, Meta = unknown>(
   const prefetch = options.prefetch ?? 1;
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
   const maxEmptyPages = options.maxEmptyPages ?? DEFAULT_MAX_EMPTY_PAGES;
+  const detectRepeats = options.detectRepeats ?? true;
   if (prefetch !== 0 && prefetch !== 1) {
-    throw new ConfigError('prefetch', `prefetch must be 0 or 1, got ${String(prefetch)}`);
+    throw new ConfigError('prefetch', `prefetch must be 0 or 1, got ${describeValue(prefetch)}`);
   }
-  if (!(maxPages >= 1)) {
-    throw new ConfigError('maxPages', `maxPages must be at least 1, got ${String(maxPages)}`);
+  if (typeof maxPages !== 'number' || !(maxPages >= 1)) {
+    throw new ConfigError('maxPages', `maxPages must be at least 1, got ${describeValue(maxPages)}`);
   }
-  if (!(maxEmptyPages >= 1)) {
-    throw new ConfigError('maxEmptyPages', `maxEmptyPages must be at least 1, got ${String(maxEmptyPages)}`);
+  if (typeof maxEmptyPages !== 'number' || !(maxEmptyPages >= 1)) {
+    throw new ConfigError('maxEmptyPages', `maxEmptyPages must be at least 1, got ${describeValue(maxEmptyPages)}`);
+  }
+  if (typeof detectRepeats !== 'boolean') {
+    throw new ConfigError('detectRepeats', `detectRepeats must be true or false, got ${describeValue(detectRepeats)}`);
   }
 
   async function* pages(): AsyncGenerator<Page<Item, Meta>, void, undefined> {
@@ -98,7 +172,9 @@ export function paginate<Item, Meta = unknown>(
     const onAbort = () => control.abort(userSignal?.reason);
     userSignal?.addEventListener('abort', onAbort, { once: true });
     const queue: Promise<Page<Item, Meta>>[] = [];
-    const seen = new Set<string>([cursorKey(source.first)]);
+    const cursors = new RepeatGuard();
+    cursors.repeats(fingerprint(cursorKey(source.first)));
+    const pages = new RepeatGuard();
     let fetched = 0;
     let emptyInARow = 0;
     // Whether a known cursor waits to be fetched (the first one may itself be undefined).
@@ -124,14 +200,27 @@ export function paginate<Item, Meta = unknown>(
     try {
       fill(1);
       while (queue.length > 0) {
-        const page = await (queue.shift() as Promise<Page<Item, Meta>>);
+        // Bounded by the walk's own signal even when a source's fetch ignores it.
+        const page = await abortable(queue.shift() as Promise<Page<Item, Meta>>, control.signal);
         control.signal.throwIfAborted();
+        if (detectRepeats && page.items.length > 0) {
+          const print = pageFingerprint(page.items);
+          if (print !== undefined && pages.repeats(print)) {
+            throw new PagingError(
+              `paging stopped: page ${fetched} holds the same items as an earlier page (the server ignores the page or cursor asked for)`,
+              fetched,
+            );
+          }
+        }
         if (page.next === undefined || page.next === null) {
           exhausted = true;
         } else {
           const key = cursorKey(page.next);
-          if (seen.has(key)) {
-            throw new PagingError(`paging stopped: the server sent the cursor ${key.slice(2, 80)} twice`, fetched);
+          if (cursors.repeats(fingerprint(key))) {
+            throw new PagingError(
+              `paging stopped: the server sent the cursor ${clip(key.slice(2), 80)} twice`,
+              fetched,
+            );
           }
           if (fetched >= maxPages) {
             throw new PagingError(`paging stopped after ${fetched} pages (maxPages)`, fetched);
@@ -143,7 +232,6 @@ export function paginate<Item, Meta = unknown>(
               fetched,
             );
           }
-          seen.add(key);
           pending = page.next;
           hasPending = true;
         }

@@ -200,6 +200,7 @@ export interface LoopParams {
 }
 
 const TIMED_OUT = Symbol('wait timed out');
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Something a caller's signal can stop. */
 interface Stoppable {
@@ -436,8 +437,10 @@ class DrivenWait<Task> implements Stoppable {
     this.#flags = params.throwOnFailure ? THROW_ON_FAILURE : 0;
     this.#state = params.state;
     if (this.#signal) subscribe(this.#signal, this);
-    // A resumed state may still owe the server a wait (its `Retry-After`) before the first poll.
-    const owed = (this.#state.notBefore ?? 0) - Date.now();
+    // A resumed state may still owe the server a wait (its `Retry-After`) before the first poll:
+    // never more than this wait's maxRetryAfterMs, whatever the token says (another machine's
+    // clock, a token edited by hand).
+    const owed = Math.min((this.#state.notBefore ?? 0) - Date.now(), shared.options.maxRetryAfterMs);
     if (owed > 0) this.#sleep(owed);
     else this.#poll();
   }
@@ -534,7 +537,11 @@ class DrivenWait<Task> implements Stoppable {
   /** Sleeps `delayMs`, or until the deadline (which stops the wait), or until halted. */
   #sleep(delayMs: number): void {
     const left = this.#deadlineAt - Date.now();
-    this.#timer = delayMs < left ? setTimeout(wakeUp, delayMs, this) : setTimeout(timeOut, Math.max(0, left), this);
+    // A timer longer than 2^31 - 1 ms fires at once: such a sleep ends early instead.
+    this.#timer =
+      delayMs < left
+        ? setTimeout(wakeUp, Math.min(delayMs, MAX_TIMER_MS), this)
+        : setTimeout(timeOut, Math.min(Math.max(0, left), MAX_TIMER_MS), this);
   }
 
   #stopError(): unknown {

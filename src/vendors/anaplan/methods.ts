@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import {
   ConfigError,
+  describeValue,
   PagingError,
   type PagingOptions,
   ResponseValidationError,
@@ -66,7 +67,7 @@ type Context = Pick<VendorContext<unknown, unknown>, 'vendor' | 'request' | 'pag
 export function anaplanMethods(ctx: Context) {
   // Offset paging: the next page starts where `meta.paging` says this one ends.
   const list = (path: string[], schema: z.ZodType<ListPage>, model: string, options: AnaplanTaskListOptions) => {
-    const { limit, offset = 0, sort, prefetch, maxPages, signal } = options;
+    const { limit, offset = 0, sort } = options;
     checkWhole(ctx.vendor, 'offset', offset, 0);
     if (limit !== undefined) checkWhole(ctx.vendor, 'limit', limit, 1);
     let fetched = 0;
@@ -90,7 +91,8 @@ export function anaplanMethods(ctx: Context) {
           return { items, meta: data.meta, next: nextOffset(data.meta?.paging, cursor as number) };
         },
       },
-      { prefetch, maxPages, signal },
+      // Every paging option goes as given: the paginator reads its own.
+      options,
     );
   };
 
@@ -224,6 +226,9 @@ function parseAction(vendor: string, action: unknown): z.output<typeof AnaplanAc
 
 function checkWhole(vendor: string, name: string, value: unknown, min: number): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new ConfigError(name, `${vendor}: ${name} must be a whole number of at least ${min}, got ${String(value)}`);
+    throw new ConfigError(
+      name,
+      `${vendor}: ${name} must be a whole number of at least ${min}, got ${describeValue(value)}`,
+    );
   }
 }

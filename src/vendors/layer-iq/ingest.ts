@@ -5,7 +5,7 @@
  * @module
  */
 import type { z } from 'zod';
-import { ConfigError, type VendorContext } from '../../core/vendor.js';
+import { abortable, ConfigError, describeValue, type VendorContext } from '../../core/vendor.js';
 import { type IngestAssetInputSchema, type NormalizedRow, type SyncMode, TaskAcceptedSchema } from './schemas.js';
 import { type AbsoluteTaskUrl, resolveApiUrl } from './urls.js';
 
@@ -59,7 +59,7 @@ export async function* ingestBatches(
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_INGEST_BATCH) {
     throw new ConfigError(
       'batchSize',
-      `${ctx.vendor}: batchSize must be a whole number from 1 to ${MAX_INGEST_BATCH}, got ${batchSize}`,
+      `${ctx.vendor}: batchSize must be a whole number from 1 to ${MAX_INGEST_BATCH}, got ${describeValue(batchSize)}`,
     );
   }
   const settings = {
@@ -92,7 +92,7 @@ export async function* ingestBatches(
   };
 
   let batch: unknown[] = [];
-  for await (const row of rows) {
+  for await (const row of signal ? untilAborted(rows, signal) : rows) {
     signal?.throwIfAborted();
     if (batch.length === batchSize) {
       if (syncMode === 'FULL') {
@@ -108,6 +108,32 @@ export async function* ingestBatches(
     batch.push(toAsset(row));
   }
   if (batch.length > 0) yield await send(batch);
+}
+
+/**
+ * The caller's rows, each wait for the next bounded by `signal`: an abort ends the import even while
+ * the caller's iterable is stuck (a stream that stalled).
+ */
+async function* untilAborted<T>(rows: Iterable<T> | AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator =
+    Symbol.asyncIterator in Object(rows)
+      ? (rows as AsyncIterable<T>)[Symbol.asyncIterator]()
+      : (rows as Iterable<T>)[Symbol.iterator]();
+  let done = false;
+  try {
+    for (;;) {
+      const step = await abortable(Promise.resolve(iterator.next()), signal);
+      if (step.done) {
+        done = true;
+        return;
+      }
+      // As `for await` does, a row that is a promise is awaited.
+      yield await abortable(Promise.resolve(step.value), signal);
+    }
+  } finally {
+    // Not awaited: a stuck iterable may never answer its return() either.
+    if (!done) Promise.resolve(iterator.return?.()).catch(() => {});
+  }
 }
 
 function toAsset(row: IngestRow): unknown {

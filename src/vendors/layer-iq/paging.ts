@@ -6,7 +6,13 @@
  * @module
  */
 import { z } from 'zod';
-import { ConfigError, type PagingOptions, type VendorContext } from '../../core/vendor.js';
+import {
+  ConfigError,
+  describeValue,
+  type PagingOptions,
+  requestServerUrl,
+  type VendorContext,
+} from '../../core/vendor.js';
 import { type Pagination, PaginationSchema, type TaskIssue } from './schemas.js';
 import { type LayerIqTaskRef, resolveApiUrl, targetOf } from './urls.js';
 
@@ -43,7 +49,7 @@ export function isRunNotice(issue: Pick<TaskIssue, 'rowIndex'>): boolean {
 type Cursor =
   | { first: true }
   | { page: number; prev?: number | undefined; zero?: true }
-  | { url: string }
+  | { url: string; from: string }
   | { cursor: string };
 
 /** The field of the task that holds the collection. */
@@ -58,11 +64,11 @@ export function walkCollection<Item>(
   options: CollectionOptions = {},
   keep: (item: Item) => boolean = () => true,
 ) {
-  const { pageSize, pageParam, pageSizeParam, cursorParam, prefetch, maxPages, signal } = options;
+  const { pageSize, pageParam, pageSizeParam, cursorParam } = options;
   if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) {
     throw new ConfigError(
       'pageSize',
-      `${ctx.vendor}: pageSize must be a whole number above 0, got ${String(pageSize)}`,
+      `${ctx.vendor}: pageSize must be a whole number above 0, got ${describeValue(pageSize)}`,
     );
   }
   const params = {
@@ -82,13 +88,13 @@ export function walkCollection<Item>(
       const query: Record<string, string | number | undefined> = { [params.size]: pageSize };
       if ('page' in at) query[params.page] = at.page;
       if ('cursor' in at) query[params.cursor] = at.cursor;
-      const response = await ctx.request({
-        ...('url' in at ? { url: at.url } : target),
-        query,
-        schema: body,
-        model: field === 'issues' ? 'TaskIssue page' : 'NormalizedRow page',
-        signal: pageSignal,
-      });
+      const model = field === 'issues' ? 'TaskIssue page' : 'NormalizedRow page';
+      const request = { query, schema: body, model, signal: pageSignal };
+      // A `next` link is the server's word: one the token may not follow is its fault, not the caller's.
+      const response =
+        'url' in at
+          ? await requestServerUrl(ctx, { ...request, url: at.url }, { model, field: 'pagination.next', url: at.from })
+          : await ctx.request({ ...request, ...target });
       const embedded = response.data[field] as z.output<typeof collection> | undefined;
       const page = embedded ?? (response.data as z.output<typeof collection>);
       const items = page.data ?? [];
@@ -106,15 +112,15 @@ export function walkCollection<Item>(
           );
         }
       }
-      const next = nextCursor(at, meta, items.length, digest, (url) => resolveApiUrl(url, ctx.baseUrl, response.url));
+      const next = nextCursor(at, meta, items.length, digest, response.url, (url) =>
+        resolveApiUrl(url, ctx.baseUrl, response.url),
+      );
       return { items: items.filter(keep), meta, next };
     },
   };
-  return ctx.paginate<Item, Pagination | undefined>(source, {
-    ...(prefetch === undefined ? {} : { prefetch }),
-    ...(maxPages === undefined ? {} : { maxPages }),
-    ...(signal === undefined ? {} : { signal }),
-  });
+  // Every paging option (prefetch, maxPages, maxEmptyPages, signal, ...) goes as given: the
+  // paginator reads its own and ignores the rest.
+  return ctx.paginate<Item, Pagination | undefined>(source, options);
 }
 
 function nextCursor(
@@ -122,10 +128,11 @@ function nextCursor(
   meta: Pagination | undefined,
   count: number,
   digest: number | undefined,
+  from: string,
   resolve: (url: string) => string,
 ): Cursor | undefined {
   if (!meta) return undefined;
-  if (typeof meta.next === 'string' && meta.next.trim() !== '') return { url: resolve(meta.next) };
+  if (typeof meta.next === 'string' && meta.next.trim() !== '') return { url: resolve(meta.next), from };
   if (typeof meta.nextCursor === 'string' && meta.nextCursor !== '') return { cursor: meta.nextCursor };
   if ('url' in at || 'cursor' in at || meta.hasMore === false) return undefined;
   // The server's own page number wins; a first page numbered 0 means pages count from 0.

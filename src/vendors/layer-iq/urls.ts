@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ResponseValidationError, type TaskUrl } from '../../core/vendor.js';
+import { clip, ResponseValidationError, type TaskUrl } from '../../core/vendor.js';
 
 /** An absolute task URL, as the client accepts it as a reference. */
 export type AbsoluteTaskUrl = Extract<TaskUrl, string>;
@@ -46,9 +46,7 @@ export function resolveApiUrl(value: string, baseUrl: string, current: string = 
       vendor: 'layer-iq',
       model: 'URL',
       reason: 'schema',
-      issues: [
-        { path: [], message: `${JSON.stringify(text.replace(/\/\/[^/?#]*@/, '//').slice(0, 80))} is not a URL` },
-      ],
+      issues: [{ path: [], message: `${JSON.stringify(clip(text.replace(/\/\/[^/?#]*@/, '//'), 80))} is not a URL` }],
       url: current,
       status: 200,
     });

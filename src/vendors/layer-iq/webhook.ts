@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ConfigError, TaskwaitError } from '../../core/vendor.js';
+import { ConfigError, clip, TaskwaitError } from '../../core/vendor.js';
 import { type WebhookEvent, WebhookEventSchema } from './schemas.js';
 
 /** The name of the signature header. */
@@ -103,14 +103,16 @@ export async function verifyWebhook(options: VerifyWebhookOptions): Promise<Webh
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
-  } catch (error) {
-    throw new WebhookVerificationError('bad-body', 'the body is not UTF-8 JSON', [], { cause: error });
+  } catch {
+    // Not JSON.parse's error as the cause: its message quotes the body.
+    throw new WebhookVerificationError('bad-body', 'the body is not UTF-8 JSON');
   }
   const parsed = WebhookEventSchema.safeParse(json);
   if (!parsed.success) {
+    // A path holds the body's keys: bounded, as everything quoted from a server is.
     const issues = parsed.error.issues.map((i) => ({
-      path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-      message: i.message,
+      path: i.path.map((p) => (typeof p === 'symbol' ? p.toString() : typeof p === 'string' ? clip(p, 200) : p)),
+      message: clip(i.message, 1024),
     }));
     const listed = issues
       .slice(0, 5)

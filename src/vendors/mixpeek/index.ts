@@ -103,7 +103,7 @@ export const mixpeek = defineVendor({
      * @example `for await (const t of client.tasks({ status: 'FAILED' }, { limit: 100 })) console.log(t.task_id);`
      */
     tasks(filters: ListTasksRequest = {}, options: MixpeekTaskListOptions = {}) {
-      const { limit, includeTotal, prefetch, maxPages, signal } = options;
+      const { limit, includeTotal } = options;
       return ctx.paginate<TaskResponse, PaginationResponse>(
         {
           first: null,
@@ -127,7 +127,8 @@ export const mixpeek = defineVendor({
             return { items: data.results, meta: data.pagination, next: next ? next : undefined };
           },
         },
-        { prefetch, maxPages, signal },
+        // Every paging option goes as given: the paginator reads its own.
+        options,
       );
     },
   }),

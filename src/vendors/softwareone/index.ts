@@ -32,6 +32,7 @@ import {
   defineTask,
   defineVendor,
   type PagingOptions,
+  requestServerUrl,
   type TaskUrl,
 } from '../../core/vendor.js';
 import { failureFromLogs } from './failure.js';
@@ -179,7 +180,7 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
         model: string,
         options: SoftwareOneListOptions,
       ) => {
-        const { rql, pageSize, ...paging } = options;
+        const { rql, pageSize } = options;
         const limit = clampPageSize(pageSize);
         const filter = cleanRql(rql);
         return ctx.paginate<Item, ListMeta>(
@@ -198,7 +199,8 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
               };
             },
           },
-          paging,
+          // Every paging option goes as given: the paginator reads its own.
+          options,
         );
       };
 
@@ -214,16 +216,20 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
           options: SoftwareOneResultOptions<Schema> = {},
         ): Promise<z.output<Schema>> {
           const task = await taskOf(ref, options.signal);
-          const target =
+          const request = { schema: options.schema ?? z.unknown(), model: 'task result', signal: options.signal };
+          // The `result` URI is the server's word: one the token may not follow is its fault.
+          const { data } =
             typeof task.result === 'string' && task.result.trim() !== ''
-              ? { url: task.result.trim() }
-              : { path: ['v1', 'system', 'tasks', task.id, 'result'] };
-          const { data } = await ctx.request({
-            ...target,
-            schema: options.schema ?? z.unknown(),
-            model: 'task result',
-            signal: options.signal,
-          });
+              ? await requestServerUrl(
+                  ctx,
+                  { ...request, url: task.result.trim() },
+                  {
+                    model: 'Task',
+                    field: 'result',
+                    url: `${ctx.baseUrl}v1/system/tasks/${encodeURIComponent(task.id)}`,
+                  },
+                )
+              : await ctx.request({ ...request, path: ['v1', 'system', 'tasks', task.id, 'result'] });
           return data as z.output<Schema>;
         },
 
