@@ -4,16 +4,7 @@
  * @module taskwait
  */
 
-export {
-  type AnyVendor,
-  type BaseClient,
-  type ClientOptions,
-  createClient,
-  type PollStep,
-  type TaskClient,
-  type WaitDefaults,
-  type WaitOptions,
-} from './core/client.js';
+export { type AnyVendor, type BaseClient, createClient, type PollStep, type TaskClient } from './core/client.js';
 export {
   ConfigError,
   HttpError,
@@ -40,6 +31,7 @@ export {
   TERMINAL_STATES,
 } from './core/lifecycle.js';
 export { toIso } from './core/normalize.js';
+export type { ClientOptions, WaitDefaults, WaitOptions } from './core/options.js';
 export {
   type Page,
   type PageSource,
