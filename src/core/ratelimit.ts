@@ -1,0 +1,156 @@
+/**
+ * Reads what a server says about its rate limit: the IETF `RateLimit` and `RateLimit-Policy`
+ * fields (the structured form `"default";r=5;t=30` and the older `limit=300, remaining=5,
+ * reset=30`), and the separate `RateLimit-*` / `X-RateLimit-*` fields (Postman, GitHub and
+ * most others), and what a client's own rate limit looks like. Pure; linear in the size of the
+ * headers; hostile values are ignored.
+ *
+ * @module
+ */
+
+import { ConfigError } from './errors.js';
+
+/** A token bucket: a steady rate and the burst it allows. */
+export interface RateLimit {
+  /** Requests per second, on average. */
+  requestsPerSecond: number;
+  /** Requests that may go at once after a quiet spell. Default: one second's worth (at least 1). */
+  burst?: number;
+}
+
+/** Throws a {@link ConfigError} naming `field` unless `limit` is a usable token bucket. */
+export function checkRateLimit(limit: unknown, field = 'rateLimit'): asserts limit is RateLimit {
+  const { requestsPerSecond, burst } = (limit ?? {}) as Partial<RateLimit>;
+  if (
+    typeof limit !== 'object' ||
+    limit === null ||
+    typeof requestsPerSecond !== 'number' ||
+    !Number.isFinite(requestsPerSecond) ||
+    requestsPerSecond <= 0
+  ) {
+    throw new ConfigError(
+      field,
+      `${field}.requestsPerSecond must be a finite number above 0 (e.g. { requestsPerSecond: 5 }), got ${show(requestsPerSecond)}`,
+    );
+  }
+  if (burst !== undefined && (typeof burst !== 'number' || !Number.isFinite(burst) || burst < 1)) {
+    throw new ConfigError(field, `${field}.burst must be a finite number of at least 1, got ${show(burst)}`);
+  }
+}
+
+function show(value: unknown): string {
+  return typeof value === 'number' || value === undefined || value === null ? String(value) : typeof value;
+}
+
+/** What the server said about the current window of its rate limit. */
+export interface ServerLimit {
+  /** Requests left in the current window. */
+  remaining: number;
+  /** When the window resets, in ms from now. */
+  resetMs: number;
+}
+
+// Longer fields are not rate-limit fields anyone sends: they are cut, so parsing stays cheap.
+const MAX_FIELD = 512;
+// A reset above this many seconds is an epoch time (2001-09-09), not a number of seconds left.
+const EPOCH_SECONDS = 1e9;
+
+/**
+ * The most restrictive window the headers describe: the one with the fewest requests left per
+ * ms until its reset. Undefined when the headers say nothing usable.
+ */
+export function readServerLimit(headers: Headers, now = Date.now()): ServerLimit | undefined {
+  const combined = field(headers, 'ratelimit');
+  const windows = combined === undefined ? [] : parseCombined(combined, now);
+  if (windows.length === 0) {
+    const separate = parseSeparate(headers, now);
+    if (separate) windows.push(separate);
+  }
+  const policy = field(headers, 'ratelimit-policy');
+  let tightest: ServerLimit | undefined;
+  for (const window of windows) {
+    // A window without its reset lasts, at most, as long as the policy's window.
+    const resetMs = Number.isNaN(window.resetMs) ? policyWindowMs(policy) : window.resetMs;
+    if (resetMs === undefined) continue;
+    const candidate = { remaining: window.remaining, resetMs };
+    if (!tightest || pace(candidate) > pace(tightest)) tightest = candidate;
+  }
+  return tightest;
+}
+
+/** How long each remaining request should wait, on average, to last the window: larger is tighter. */
+function pace(limit: ServerLimit): number {
+  return limit.remaining <= 0 ? Number.POSITIVE_INFINITY : limit.resetMs / limit.remaining;
+}
+
+function field(headers: Headers, name: string): string | undefined {
+  const value = headers.get(name);
+  return value === null ? undefined : value.slice(0, MAX_FIELD);
+}
+
+/** `RateLimit`: the IETF structured list (`"a";r=1;t=2, "b";r=5;t=60`), or `limit=…, remaining=…, reset=…`. */
+function parseCombined(value: string, now: number): ServerLimit[] {
+  if (/(^|[\s,;])remaining\s*=/i.test(value)) {
+    const pairs = keyValues(value.split(/[,;]/));
+    const remaining = count(pairs.get('remaining'));
+    if (remaining === undefined) return [];
+    return [{ remaining, resetMs: resetOf(pairs.get('reset'), now) }];
+  }
+  const out: ServerLimit[] = [];
+  for (const item of value.split(',')) {
+    const pairs = keyValues(item.split(';').slice(1));
+    const remaining = count(pairs.get('r'));
+    if (remaining !== undefined) out.push({ remaining, resetMs: resetOf(pairs.get('t'), now) });
+  }
+  return out;
+}
+
+/** `RateLimit-Remaining` / `X-RateLimit-Remaining` with `RateLimit-Reset` / `X-RateLimit-Reset`. */
+function parseSeparate(headers: Headers, now: number): ServerLimit | undefined {
+  for (const prefix of ['ratelimit-', 'x-ratelimit-']) {
+    const remaining = count(field(headers, `${prefix}remaining`));
+    if (remaining === undefined) continue;
+    return { remaining, resetMs: resetOf(field(headers, `${prefix}reset`), now) };
+  }
+  return undefined;
+}
+
+/** The `w` (window, seconds) of `RateLimit-Policy`: `300;w=60` or `"default";q=300;w=60`. */
+function policyWindowMs(policy: string | undefined): number | undefined {
+  if (policy === undefined) return undefined;
+  let shortest: number | undefined;
+  for (const item of policy.split(',')) {
+    const seconds = number(keyValues(item.split(';').slice(1)).get('w'));
+    if (seconds !== undefined && (shortest === undefined || seconds * 1000 < shortest)) shortest = seconds * 1000;
+  }
+  return shortest;
+}
+
+function keyValues(parts: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of parts) {
+    const at = part.indexOf('=');
+    if (at > 0) out.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
+  }
+  return out;
+}
+
+/** A reset in seconds from now, or an epoch time in seconds; NaN when missing or garbage. */
+function resetOf(text: string | undefined, now: number): number {
+  const seconds = number(text);
+  if (seconds === undefined) return Number.NaN;
+  return seconds > EPOCH_SECONDS ? Math.max(0, seconds * 1000 - now) : seconds * 1000;
+}
+
+function count(text: string | undefined): number | undefined {
+  const value = number(text);
+  return value === undefined ? undefined : Math.floor(value);
+}
+
+function number(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const trimmed = text.trim().replace(/^"(.*)"$/, '$1');
+  if (!/^\d+(\.\d+)?$/.test(trimmed)) return undefined;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : undefined;
+}
