@@ -1,12 +1,13 @@
 /**
  * Batched reads: the polls of a client's waits that fall due within a short window, for tasks a
  * vendor can read together (its {@link BatchRead} declaration), go as one request that costs one
- * unit of the request budget. Each task's own schedule still decides when it is due; a task the
- * answer leaves out, or can't say enough about, is read with its own GET.
+ * unit of the request budget. Each task's own schedule still decides when it is due (a poll waits
+ * at most the window, and a poll after a quiet spell not at all); a task the answer leaves out,
+ * or can't say enough about, is read with its own GET.
  *
  * @module
  */
-import { isTransient } from './errors.js';
+import { HttpError, isTransient } from './errors.js';
 import type { RequestPriority } from './http.js';
 import type { PollOrder } from './poll/driven.js';
 import type { ResolvedTask } from './refs.js';
@@ -29,18 +30,33 @@ interface Entry {
 /** Builds the URL of a vendor's request: its path below the base URL, or a URL the client trusts. */
 export type UrlOf = (request: Omit<VendorRequest<never>, 'signal'>) => URL;
 
-/** Collects the polls of one client and sends them as batched reads. */
+/** The polls of one batch key collected in a window, and the window's timer. */
+interface Window {
+  entries: Entry[];
+  timer: ReturnType<typeof setTimeout>;
+}
+
+// A list that fails this many times in a row (without a throttle) is given up for its key.
+const MAX_LIST_FAILURES = 3;
+
+/**
+ * Collects the polls of one client and sends them as batched reads. A poll that comes after a
+ * quiet spell (nothing read for its key within the window) goes at once, on its own; the polls
+ * that follow within the window are collected and go together when it closes. A lone wait is
+ * never held back; many waits share their reads.
+ */
 export class Batcher {
   readonly #batch: BatchRead;
   readonly #transport: Transport;
   readonly #urlOf: UrlOf;
   readonly #windowMs: number;
   readonly #kinds: ReadonlySet<string> | undefined;
-  /** The polls collected in the current window, by batch key. */
-  readonly #pending = new Map<string, Entry[]>();
-  /** Keys whose list refused a read (not transiently): their tasks are read one by one from now on. */
-  readonly #broken = new Set<string>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The open window of each batch key. */
+  readonly #windows = new Map<string, Window>();
+  /** When each key last sent a read (ms since the epoch). */
+  readonly #sentAt = new Map<string, number>();
+  /** Lists that failed in a row, by key; a key at the limit reads its tasks one by one from then on. */
+  readonly #failures = new Map<string, number>();
 
   constructor(batch: BatchRead, transport: Transport, urlOf: UrlOf, windowMs: number) {
     this.#batch = batch;
@@ -50,15 +66,27 @@ export class Batcher {
     this.#kinds = batch.kinds ? new Set(batch.kinds) : undefined;
   }
 
-  /** Reads `task` for a wait's poll: in the next batch when it can be, else with its own GET. */
+  /** Reads `task` for a wait's poll: with the others due within the window when it can be, else with its own GET. */
   read(task: ResolvedTask, signal: AbortSignal, order: PollOrder, maxRetryAfterMs: number): Promise<Polled> {
     const item: BatchTask = { id: task.id, kind: task.kindName, ref: task.ref as BatchTask['ref'] };
     const key =
       this.#kinds && !this.#kinds.has(task.kindName) ? undefined : this.#batch.key ? this.#batch.key(item) : '';
-    if (key === undefined || this.#broken.has(key)) {
+    const now = Date.now();
+    let window = key === undefined ? undefined : this.#windows.get(key);
+    if (
+      key === undefined ||
+      this.#broken(key) ||
+      (!window && now - (this.#sentAt.get(key) ?? -Infinity) >= this.#windowMs)
+    ) {
+      if (key !== undefined) this.#sentAt.set(key, now);
       return this.#transport.read(task, { signal, maxRetryAfterMs, priority: order });
     }
     if (signal.aborted) return Promise.reject(signal.reason);
+    if (!window) {
+      window = { entries: [], timer: setTimeout(() => this.#flush(key), this.#windowMs) };
+      this.#windows.set(key, window);
+    }
+    const entries = window.entries;
     return new Promise<Polled>((resolve, reject) => {
       const entry: Entry = {
         task,
@@ -76,34 +104,41 @@ export class Batcher {
         },
       };
       signal.addEventListener('abort', entry.onAbort, { once: true });
-      const list = this.#pending.get(key);
-      if (list) list.push(entry);
-      else this.#pending.set(key, [entry]);
-      this.#timer ??= setTimeout(() => this.#flush(), this.#windowMs);
+      entries.push(entry);
     });
   }
 
-  /** A poll stopped before its batch went: it leaves the window (and the timer, when it was the last). */
+  #broken(key: string): boolean {
+    return (this.#failures.get(key) ?? 0) >= MAX_LIST_FAILURES;
+  }
+
+  /** A poll stopped before its batch went: it leaves the window, which closes with its last poll. */
   #leave(key: string, entry: Entry): void {
-    const list = this.#pending.get(key);
-    if (!list) return;
-    const at = list.indexOf(entry);
-    if (at >= 0) list.splice(at, 1);
-    if (list.length === 0) this.#pending.delete(key);
-    if (this.#pending.size === 0 && this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+    const window = this.#windows.get(key);
+    if (!window) return;
+    const at = window.entries.indexOf(entry);
+    if (at >= 0) window.entries.splice(at, 1);
+    if (window.entries.length === 0) {
+      clearTimeout(window.timer);
+      this.#windows.delete(key);
     }
   }
 
-  #flush(): void {
-    this.#timer = undefined;
-    const batches = [...this.#pending];
-    this.#pending.clear();
-    for (const [key, entries] of batches) {
-      for (let at = 0; at < entries.length; at += this.#batch.max) {
-        void this.#send(key, entries.slice(at, at + this.#batch.max));
-      }
+  #flush(key: string): void {
+    const window = this.#windows.get(key);
+    this.#windows.delete(key);
+    if (!window) return;
+    this.#sentAt.set(key, Date.now());
+    const { entries } = window;
+    // A list of one costs what its own read does, and says less.
+    if (entries.length === 1) {
+      const only = entries[0] as Entry;
+      only.signal.removeEventListener('abort', only.onAbort);
+      this.#single(only);
+      return;
+    }
+    for (let at = 0; at < entries.length; at += this.#batch.max) {
+      void this.#send(key, entries.slice(at, at + this.#batch.max));
     }
   }
 
@@ -137,13 +172,20 @@ export class Batcher {
       data = (await this.#transport.request(url, { ...request, signal: controller.signal }, priority, maxRetryAfterMs))
         .data;
     } catch (error) {
-      if (isTransient(error)) {
+      if (controller.signal.aborted) {
+        single = true;
+      } else if (isThrottle(error)) {
+        // The server asks for less: each poll backs off, and the list is asked again next round.
         fault = error;
       } else {
+        // Anything else: this round's tasks are read one by one; a list that keeps failing is
+        // given up at once when it refuses (not transient), or after a few faults in a row.
         single = true;
-        if (!controller.signal.aborted) this.#broken.add(key);
+        const failures = isTransient(error) ? (this.#failures.get(key) ?? 0) + 1 : MAX_LIST_FAILURES;
+        this.#failures.set(key, failures);
       }
     }
+    if (!single && fault === undefined) this.#failures.delete(key);
     const waiting: Entry[] = [];
     for (const entry of chunk) {
       entry.signal.removeEventListener('abort', entry.onAbort);
@@ -191,4 +233,8 @@ export class Batcher {
       .read(entry.task, { signal: entry.signal, maxRetryAfterMs: entry.maxRetryAfterMs, priority: entry.order })
       .then(entry.resolve, entry.reject);
   }
+}
+
+function isThrottle(error: unknown): boolean {
+  return error instanceof HttpError && (error.status === 429 || error.status === 503);
 }

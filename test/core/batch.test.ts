@@ -101,32 +101,37 @@ describe('batched reads', () => {
     const api = fakeBatchy(doneAt(2));
     const budget = createBudget();
     const client = createClient(batchy, { fetch: api.fetch, budget, wait: exact });
-    const all = client.waitAll(['a', 'b', 'c', 'd', 'e']);
+    const all = client.waitAll(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
     await vi.advanceTimersByTimeAsync(5000);
-    await expect(all).resolves.toHaveLength(5);
-    // Two rounds (the first poll, then the one that sees "done"), each in two lists (3 + 2).
+    await expect(all).resolves.toHaveLength(7);
+    // a comes after a quiet spell: it goes at once, alone. The six polls that follow within the
+    // window go together when it closes, three to a list. Their second polls come due 1 s after
+    // their answers: a's alone at 1000, then b's (the window has passed), then the rest together.
+    expect(api.singles()).toEqual(['a@0', 'a@1000', 'b@1250']);
     expect(api.lists().map((c) => `${c.ids?.join(',')}@${c.at}`)).toEqual([
-      'a,b,c@250',
-      'd,e@250',
-      'a,b,c@1500',
-      'd,e@1500',
+      'b,c,d@250',
+      'e,f,g@250',
+      'c,d,e@1500',
+      'f,g@1500',
     ]);
-    expect(api.singles()).toEqual([]);
     // Each list is one unit of the budget.
-    expect(budget.stats.sent).toBe(4);
+    expect(budget.stats.sent).toBe(7);
   });
 
-  it('batches separate waits due within the window, and only those', async () => {
+  it('batches separate waits due within the window, and never holds back a lone one', async () => {
     const api = fakeBatchy(() => 'done');
     const client = createClient(batchy, { fetch: api.fetch, batch: { windowMs: 100 }, wait: exact });
     const first = client.wait('a');
-    await vi.advanceTimersByTimeAsync(60);
+    await vi.advanceTimersByTimeAsync(30);
     const second = client.wait('b');
-    await vi.advanceTimersByTimeAsync(200);
+    await vi.advanceTimersByTimeAsync(20);
     const third = client.wait('c');
+    await vi.advanceTimersByTimeAsync(500);
+    const fourth = client.wait('d');
     await vi.advanceTimersByTimeAsync(200);
-    await Promise.all([first, second, third]);
-    expect(api.lists().map((c) => `${c.ids?.join(',')}@${c.at}`)).toEqual(['a,b@100', 'c@360']);
+    await Promise.all([first, second, third, fourth]);
+    expect(api.singles()).toEqual(['a@0', 'd@550']);
+    expect(api.lists().map((c) => `${c.ids?.join(',')}@${c.at}`)).toEqual(['b,c@130']);
   });
 
   it('reads a task the answer leaves out with its own GET, in the same round', async () => {
@@ -134,11 +139,11 @@ describe('batched reads', () => {
       list: (_, jobs) => Response.json({ jobs: jobs.filter((job) => (job as { id: string }).id !== 'b') }),
     });
     const client = createClient(batchy, { fetch: api.fetch, wait: exact });
-    const all = client.waitAll(['a', 'b', 'c']);
+    const all = client.waitAll(['lead', 'a', 'b', 'c']);
     await vi.advanceTimersByTimeAsync(1000);
-    await expect(all).resolves.toMatchObject([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
-    expect(api.lists()).toHaveLength(1);
-    expect(api.singles()).toEqual(['b@250']);
+    await expect(all).resolves.toMatchObject([{ id: 'lead' }, { id: 'a' }, { id: 'b' }, { id: 'c' }]);
+    expect(api.lists().map((c) => c.ids)).toEqual([['a', 'b', 'c']]);
+    expect(api.singles()).toEqual(['lead@0', 'b@250']);
   });
 
   it('reads a task whose listed payload does not fit its schema with its own GET', async () => {
@@ -147,41 +152,60 @@ describe('batched reads', () => {
         Response.json({ jobs: jobs.map((job) => ((job as { id: string }).id === 'c' ? { id: 'c' } : job)) }),
     });
     const client = createClient(batchy, { fetch: api.fetch, wait: exact });
-    await Promise.all([client.waitAll(['a', 'b', 'c']), vi.advanceTimersByTimeAsync(1000)]);
-    expect(api.singles()).toEqual(['c@250']);
+    await Promise.all([client.waitAll(['lead', 'a', 'b', 'c']), vi.advanceTimersByTimeAsync(1000)]);
+    expect(api.singles()).toEqual(['lead@0', 'c@250']);
   });
 
   it('falls back to single GETs for good when the list refuses (a 400), and says nothing', async () => {
     const api = fakeBatchy(doneAt(3), { list: () => Response.json({ error: 'no such filter' }, { status: 400 }) });
     const client = createClient(batchy, { fetch: api.fetch, wait: exact });
-    const all = client.waitAll(['a', 'b']);
+    const all = client.waitAll(['lead', 'a', 'b']);
     await vi.advanceTimersByTimeAsync(5000);
-    await expect(all).resolves.toHaveLength(2);
+    await expect(all).resolves.toHaveLength(3);
     expect(api.lists()).toHaveLength(1);
-    // The list's refusal, then each task read on its own from then on.
-    expect(api.singles()).toEqual(['a@250', 'b@250', 'a@1250', 'b@1250']);
+    // The refusal, then a and b read on their own that round and every round after.
+    expect(api.singles()).toEqual(['lead@0', 'a@250', 'b@250', 'lead@1000', 'a@1250', 'b@1250', 'lead@2000']);
   });
 
-  it('meets a transient fault of the list as each poll’s fault: backoff, then the list again', async () => {
+  it('reads one round with single GETs when the list fails, and gives it up after three in a row', async () => {
+    const api = fakeBatchy(doneAt(8), { list: () => new Response('bad gateway', { status: 502 }) });
+    const client = createClient(batchy, { fetch: api.fetch, retry: { retries: 0 }, wait: exact });
+    const all = client.waitAll(['lead', 'a', 'b', 'c', 'd']);
+    await vi.advanceTimersByTimeAsync(20_000);
+    await expect(all).resolves.toHaveLength(5);
+    const lists = api.lists();
+    // Three failures in a row (two lists in the first round: at most three tasks each).
+    expect(lists.map((c) => `${c.ids?.join(',')}@${c.at}`)).toEqual(['a,b,c@250', 'd@250', 'b,c,d@1500']);
+    // Each failed list's tasks were read on their own at once; every task still ended.
+    for (const list of lists) {
+      for (const id of list.ids ?? []) expect(api.singles()).toContain(`${id}@${list.at}`);
+    }
+    // From then on every read is a single GET, round after round.
+    const later = api.singles().filter((s) => Number(s.split('@')[1]) > 2000);
+    expect(new Set(later.map((s) => s.split('@')[0]))).toEqual(new Set(['lead', 'a', 'b', 'c', 'd']));
+  });
+
+  it('meets a throttled list (429, 503) as each poll’s fault: backoff, then the list again', async () => {
     let failures = 1;
     const api = fakeBatchy(doneAt(1), {
       list: (_, jobs) => (failures-- > 0 ? new Response('busy', { status: 503 }) : Response.json({ jobs })),
     });
     const client = createClient(batchy, { fetch: api.fetch, retry: { retries: 0 }, wait: exact });
-    const all = client.waitAll(['a', 'b']);
+    const all = client.waitAll(['lead', 'a', 'b', 'c']);
     await vi.advanceTimersByTimeAsync(5000);
-    await expect(all).resolves.toHaveLength(2);
-    expect(api.lists().map((c) => c.at)).toEqual([250, 1500]);
-    expect(api.singles()).toEqual([]);
+    await expect(all).resolves.toHaveLength(4);
+    // After the 503 each poll backs off 1 s; a then leads a new round alone, b and c share a list.
+    expect(api.lists().map((c) => `${c.ids?.join(',')}@${c.at}`)).toEqual(['a,b,c@250', 'b,c@1500']);
+    expect(api.singles()).toEqual(['lead@0', 'a@1250']);
   });
 
   it('reads a task no list can read, and every get(), with its own GET', async () => {
     const api = fakeBatchy(() => 'done');
     const client = createClient(batchy, { fetch: api.fetch, wait: exact });
-    await Promise.all([client.waitAll(['solo-1', 'a']), vi.advanceTimersByTimeAsync(1000)]);
-    await client.get('b');
-    expect(api.singles()).toEqual(['solo-1@0', 'b@1000']);
-    expect(api.lists().map((c) => c.ids)).toEqual([['a']]);
+    await Promise.all([client.waitAll(['lead', 'solo-1', 'a', 'b']), vi.advanceTimersByTimeAsync(1000)]);
+    await client.get('c');
+    expect(api.singles()).toEqual(['lead@0', 'solo-1@0', 'c@1000']);
+    expect(api.lists().map((c) => c.ids)).toEqual([['a', 'b']]);
   });
 
   it('reads every task with its own GET with batch: false', async () => {
@@ -197,6 +221,7 @@ describe('batched reads', () => {
     const client = createClient(batchy, { fetch: api.fetch, wait: exact });
     const stopA = new AbortController();
     const stopB = new AbortController();
+    void client.wait('lead');
     const a = client.wait('a', { signal: stopA.signal }).catch((e: unknown) => e);
     const b = client.wait('b', { signal: stopB.signal }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(300);
@@ -207,6 +232,7 @@ describe('batched reads', () => {
     stopB.abort(new Error('b stopped'));
     await expect(b).resolves.toEqual(new Error('b stopped'));
     expect(api.lists()[0]?.signal.aborted).toBe(true);
+    await vi.advanceTimersByTimeAsync(500);
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -214,13 +240,14 @@ describe('batched reads', () => {
     const api = fakeBatchy(() => 'done');
     const client = createClient(batchy, { fetch: api.fetch, wait: exact });
     const stop = new AbortController();
+    await client.wait('lead');
     const a = client.wait('a', { signal: stop.signal }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(10);
     stop.abort(new Error('never mind'));
     await expect(a).resolves.toEqual(new Error('never mind'));
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(api.calls).toEqual([]);
+    expect(api.calls.map((c) => c.path)).toEqual(['/v1/jobs/lead']);
   });
 });
 
