@@ -139,6 +139,9 @@ export class Budget implements RequestBudget {
   #windowAt = 0;
   #windowLeft = Number.POSITIVE_INFINITY;
   #windowResetAt = 0;
+  /** The length and quota of the server's windows, when it said: the next window is assumed to follow. */
+  #windowMs = 0;
+  #windowLimit = 0;
   #lastSentAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
@@ -270,6 +273,7 @@ export class Budget implements RequestBudget {
    * server's hint imposes lasts `maxHoldMs` at most from when it was heard.
    */
   #holdFor(now: number, maxHoldMs: number): number {
+    this.#nextWindow(now);
     let hold = Math.min(this.#pausedUntil, this.#pausedAt + maxHoldMs) - now;
     if (this.#windowResetAt > now) {
       if (this.#windowLeft <= 0) hold = Math.max(hold, Math.min(this.#windowResetAt, this.#windowAt + maxHoldMs) - now);
@@ -290,6 +294,7 @@ export class Budget implements RequestBudget {
     this.#sent += 1;
     this.#lastSentAt = now;
     if (Number.isFinite(this.#rate)) this.#tokens -= 1;
+    this.#nextWindow(now);
     if (this.#windowResetAt > now) this.#windowLeft -= 1;
     this.#measure(now, 1);
     if (priority?.kind === 'poll' && priority.sentAt === undefined) priority.sentAt = now;
@@ -320,14 +325,26 @@ export class Budget implements RequestBudget {
       this.#windowLeft = window.remaining - (this.#sent - sentSeq);
       this.#windowResetAt = now + Math.min(window.resetMs, settings.maxRetryAfterMs);
       this.#windowAt = now;
+      this.#windowMs = window.windowMs ?? 0;
+      this.#windowLimit = window.limit ?? 0;
     }
     if (throttled) {
       this.#throttled += 1;
-      // One cut per wave: answers to requests sent before the last cut carry old news.
-      if (sentAt >= this.#lastThrottleAt) this.#cut(now);
+      // One cut per wave: answers to requests sent before the last cut carry old news. A server
+      // that says where its window stands is paced by that instead: the cut is for the others.
+      if (!window && sentAt >= this.#lastThrottleAt) this.#cut(now);
     } else if (this.#adaptive) {
       this.#recover(now);
     }
+  }
+
+  /** A server window that has reset, when its length and quota are known, starts the next one. */
+  #nextWindow(now: number): void {
+    if (this.#windowResetAt > now || this.#windowMs <= 0 || this.#windowLimit <= 0) return;
+    const passed = Math.floor((now - this.#windowResetAt) / this.#windowMs) + 1;
+    this.#windowResetAt += passed * this.#windowMs;
+    this.#windowLeft = this.#windowLimit;
+    this.#windowAt = now;
   }
 
   #pause(now: number, until: number): void {

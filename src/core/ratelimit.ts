@@ -48,6 +48,10 @@ export interface ServerLimit {
   remaining: number;
   /** When the window resets, in ms from now. */
   resetMs: number;
+  /** Requests a whole window allows, when the server says. */
+  limit?: number | undefined;
+  /** How long a window lasts, in ms, when the server says (`RateLimit-Policy`'s `w`). */
+  windowMs?: number | undefined;
 }
 
 // Longer fields are not rate-limit fields anyone sends: they are cut, so parsing stays cheap.
@@ -66,16 +70,27 @@ export function readServerLimit(headers: Headers, now = Date.now()): ServerLimit
     const separate = parseSeparate(headers, now);
     if (separate) windows.push(separate);
   }
-  const policy = field(headers, 'ratelimit-policy');
+  const policies = parsePolicies(field(headers, 'ratelimit-policy'));
   let tightest: ServerLimit | undefined;
   for (const window of windows) {
+    const policy = policies.get(window.name ?? '') ?? policies.values().next().value;
     // A window without its reset lasts, at most, as long as the policy's window.
-    const resetMs = Number.isNaN(window.resetMs) ? policyWindowMs(policy) : window.resetMs;
+    const resetMs = Number.isNaN(window.resetMs) ? policy?.windowMs : window.resetMs;
     if (resetMs === undefined) continue;
-    const candidate = { remaining: window.remaining, resetMs };
+    const candidate: ServerLimit = {
+      remaining: window.remaining,
+      resetMs,
+      limit: window.limit ?? policy?.limit,
+      windowMs: policy?.windowMs,
+    };
     if (!tightest || pace(candidate) > pace(tightest)) tightest = candidate;
   }
   return tightest;
+}
+
+/** One window as a header names it, before the policy fills in its length. */
+interface Named extends ServerLimit {
+  name?: string;
 }
 
 /** How long each remaining request should wait, on average, to last the window: larger is tighter. */
@@ -89,41 +104,59 @@ function field(headers: Headers, name: string): string | undefined {
 }
 
 /** `RateLimit`: the IETF structured list (`"a";r=1;t=2, "b";r=5;t=60`), or `limit=…, remaining=…, reset=…`. */
-function parseCombined(value: string, now: number): ServerLimit[] {
+function parseCombined(value: string, now: number): Named[] {
   if (/(^|[\s,;])remaining\s*=/i.test(value)) {
     const pairs = keyValues(value.split(/[,;]/));
     const remaining = count(pairs.get('remaining'));
     if (remaining === undefined) return [];
-    return [{ remaining, resetMs: resetOf(pairs.get('reset'), now) }];
+    return [{ remaining, resetMs: resetOf(pairs.get('reset'), now), limit: count(pairs.get('limit')) }];
   }
-  const out: ServerLimit[] = [];
+  const out: Named[] = [];
   for (const item of value.split(',')) {
-    const pairs = keyValues(item.split(';').slice(1));
+    const [name = '', ...params] = item.split(';');
+    const pairs = keyValues(params);
     const remaining = count(pairs.get('r'));
-    if (remaining !== undefined) out.push({ remaining, resetMs: resetOf(pairs.get('t'), now) });
+    if (remaining !== undefined) out.push({ name: unquote(name), remaining, resetMs: resetOf(pairs.get('t'), now) });
   }
   return out;
 }
 
 /** `RateLimit-Remaining` / `X-RateLimit-Remaining` with `RateLimit-Reset` / `X-RateLimit-Reset`. */
-function parseSeparate(headers: Headers, now: number): ServerLimit | undefined {
+function parseSeparate(headers: Headers, now: number): Named | undefined {
   for (const prefix of ['ratelimit-', 'x-ratelimit-']) {
     const remaining = count(field(headers, `${prefix}remaining`));
     if (remaining === undefined) continue;
-    return { remaining, resetMs: resetOf(field(headers, `${prefix}reset`), now) };
+    return {
+      remaining,
+      resetMs: resetOf(field(headers, `${prefix}reset`), now),
+      limit: count(field(headers, `${prefix}limit`)),
+    };
   }
   return undefined;
 }
 
-/** The `w` (window, seconds) of `RateLimit-Policy`: `300;w=60` or `"default";q=300;w=60`. */
-function policyWindowMs(policy: string | undefined): number | undefined {
-  if (policy === undefined) return undefined;
-  let shortest: number | undefined;
-  for (const item of policy.split(',')) {
-    const seconds = number(keyValues(item.split(';').slice(1)).get('w'));
-    if (seconds !== undefined && (shortest === undefined || seconds * 1000 < shortest)) shortest = seconds * 1000;
+/**
+ * The windows of `RateLimit-Policy` by name: `300;w=60` (Postman: the quota first) or the IETF
+ * `"default";q=300;w=60`, each with its quota and its length in ms.
+ */
+function parsePolicies(policy: string | undefined): Map<string, { limit?: number; windowMs?: number }> {
+  const out = new Map<string, { limit?: number; windowMs?: number }>();
+  for (const item of policy?.split(',') ?? []) {
+    const [head = '', ...params] = item.split(';');
+    const pairs = keyValues(params);
+    const seconds = number(pairs.get('w'));
+    const quota = count(pairs.get('q')) ?? count(head);
+    const name = count(head) === undefined ? unquote(head) : '';
+    out.set(name, {
+      ...(quota === undefined ? {} : { limit: quota }),
+      ...(seconds === undefined ? {} : { windowMs: seconds * 1000 }),
+    });
   }
-  return shortest;
+  return out;
+}
+
+function unquote(text: string): string {
+  return text.trim().replace(/^"(.*)"$/, '$1');
 }
 
 function keyValues(parts: readonly string[]): Map<string, string> {

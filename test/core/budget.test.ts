@@ -152,6 +152,33 @@ describe('the request budget: rate-limit headers', () => {
     expect(api.calls.map((c) => c.at)).toEqual([0, 2000, 4000]);
   });
 
+  it('assumes the next window follows when the server said its quota and length', async () => {
+    // Only the first answer says where the window stands: 1 of 2 left, reset in 1 s, windows of 1 s.
+    const api = fakeApi((path) =>
+      path === '/v2/jobs/first'
+        ? job('done', { ratelimit: 'limit=2, remaining=1, reset=1', 'ratelimit-policy': '2;w=1' })
+        : job('done'),
+    );
+    const client = createClient(acme, { fetch: api.fetch });
+    await client.get('first');
+    await Promise.all([...['b', 'c', 'd', 'e'].map((id) => client.get(id)), vi.advanceTimersByTimeAsync(5000)]);
+    // One left until 1000, then two per second, each spread over what is left of its window.
+    expect(api.calls.map((c) => c.at)).toEqual([0, 500, 1000, 1500, 2000]);
+  });
+
+  it('does not cut the rate for a 429 whose headers say where the window stands', async () => {
+    const api = fakeApi((_, n) =>
+      n === 1
+        ? status(429, { 'retry-after': '1', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' })
+        : job('done'),
+    );
+    const budget = createBudget();
+    const client = createClient(acme, { fetch: api.fetch, budget, retry: { retries: 0 } });
+    await expect(client.get('a')).rejects.toBeInstanceOf(HttpError);
+    expect(budget.stats).toMatchObject({ throttled: 1, requestsPerSecond: Number.POSITIVE_INFINITY });
+    expect(budget.stats.pausedUntil).toBe(1000);
+  });
+
   it('ignores garbage in the headers', async () => {
     const api = fakeApi(() =>
       job('done', { 'ratelimit-remaining': 'lots', 'ratelimit-reset': '-3', ratelimit: 'r=;t=x' }),
