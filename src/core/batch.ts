@@ -41,9 +41,9 @@ const MAX_LIST_FAILURES = 3;
 
 /**
  * Collects the polls of one client and sends them as batched reads. A poll that comes after a
- * quiet spell (nothing read for its key within the window) goes at once, on its own; the polls
- * that follow within the window are collected and go together when it closes. A lone wait is
- * never held back; many waits share their reads.
+ * quiet spell (no other task of its key read within the window) goes at once, on its own; the
+ * polls of other tasks that follow within the window are collected and go together when it
+ * closes. A lone wait is never held back; many waits share their reads.
  */
 export class Batcher {
   readonly #batch: BatchRead;
@@ -53,8 +53,8 @@ export class Batcher {
   readonly #kinds: ReadonlySet<string> | undefined;
   /** The open window of each batch key. */
   readonly #windows = new Map<string, Window>();
-  /** When each key last sent a read (ms since the epoch). */
-  readonly #sentAt = new Map<string, number>();
+  /** When each key last sent a read (ms since the epoch), and which task's it was (none for a list). */
+  readonly #sent = new Map<string, { at: number; by: string | undefined }>();
   /** Lists that failed in a row, by key; a key at the limit reads its tasks one by one from then on. */
   readonly #failures = new Map<string, number>();
 
@@ -73,12 +73,8 @@ export class Batcher {
       this.#kinds && !this.#kinds.has(task.kindName) ? undefined : this.#batch.key ? this.#batch.key(item) : '';
     const now = Date.now();
     let window = key === undefined ? undefined : this.#windows.get(key);
-    if (
-      key === undefined ||
-      this.#broken(key) ||
-      (!window && now - (this.#sentAt.get(key) ?? -Infinity) >= this.#windowMs)
-    ) {
-      if (key !== undefined) this.#sentAt.set(key, now);
+    if (key === undefined || this.#broken(key) || (!window && this.#quiet(key, task.href, now))) {
+      if (key !== undefined) this.#sent.set(key, { at: now, by: task.href });
       return this.#transport.read(task, { signal, maxRetryAfterMs, priority: order });
     }
     if (signal.aborted) return Promise.reject(signal.reason);
@@ -108,6 +104,12 @@ export class Batcher {
     });
   }
 
+  /** Whether a poll of `href` may go at once: no other task of `key` was read within the window. */
+  #quiet(key: string, href: string, now: number): boolean {
+    const last = this.#sent.get(key);
+    return last === undefined || last.by === href || now - last.at >= this.#windowMs;
+  }
+
   #broken(key: string): boolean {
     return (this.#failures.get(key) ?? 0) >= MAX_LIST_FAILURES;
   }
@@ -128,7 +130,7 @@ export class Batcher {
     const window = this.#windows.get(key);
     this.#windows.delete(key);
     if (!window) return;
-    this.#sentAt.set(key, Date.now());
+    this.#sent.set(key, { at: Date.now(), by: undefined });
     const { entries } = window;
     // A list of one costs what its own read does, and says less.
     if (entries.length === 1) {

@@ -21,8 +21,9 @@ export interface BudgetOptions {
   /** The most requests in flight at once. Default 32. */
   maxConcurrency?: number;
   /**
-   * A token bucket every request takes a token from. Default: the vendor's documented limit
-   * (Postman: 300 per minute), else none until the server throttles; `false` for none at all.
+   * A token bucket every request takes a token from. Default for a client: the vendor's documented
+   * limit (Postman: 300 per minute) on the vendor's own base URL, else none until the server
+   * throttles; `false` for none at all.
    */
   rateLimit?: RateLimit | false;
 }

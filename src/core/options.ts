@@ -38,7 +38,8 @@ export interface ClientOptions {
   maxConcurrency?: number;
   /**
    * A token bucket for this client's requests. Default: the vendor's documented limit (Postman:
-   * 300 per minute), else none until the server throttles; `false` for none at all.
+   * 300 per minute) when the client talks to the vendor's own base URL, else none until the
+   * server throttles; `false` for none at all.
    */
   rateLimit?: RateLimit | false;
   /**
@@ -163,7 +164,10 @@ export function resolveClientOptions(vendor: Vendor, options: ClientOptions): Re
 function resolveBudget(vendor: Vendor, options: ClientOptions): Budget | undefined {
   const { budget, maxConcurrency, rateLimit } = options;
   const own = maxConcurrency !== undefined || rateLimit !== undefined;
-  if (budget === undefined) return new Budget({ maxConcurrency, rateLimit }, vendor.rateLimit);
+  // A vendor's documented limit is its production API's: a sandbox, a proxy or a fake server has its own.
+  if (budget === undefined) {
+    return new Budget({ maxConcurrency, rateLimit }, options.baseUrl === undefined ? vendor.rateLimit : undefined);
+  }
   if (budget !== false && !(budget instanceof Budget)) {
     throw new ConfigError('budget', 'budget must be a budget made by createBudget(), or false');
   }

@@ -134,6 +134,14 @@ describe('batched reads', () => {
     expect(api.lists().map((c) => `${c.ids?.join(',')}@${c.at}`)).toEqual(['b,c@130']);
   });
 
+  it('never holds back a lone wait, however often it polls', async () => {
+    const api = fakeBatchy(doneAt(4));
+    const client = createClient(batchy, { fetch: api.fetch, wait: { ...exact, minDelayMs: 10, maxDelayMs: 10 } });
+    await Promise.all([client.wait('a'), vi.advanceTimersByTimeAsync(1000)]);
+    expect(api.singles()).toEqual(['a@0', 'a@10', 'a@20', 'a@30']);
+    expect(api.lists()).toEqual([]);
+  });
+
   it('reads a task the answer leaves out with its own GET, in the same round', async () => {
     const api = fakeBatchy(doneAt(1), {
       list: (_, jobs) => Response.json({ jobs: jobs.filter((job) => (job as { id: string }).id !== 'b') }),

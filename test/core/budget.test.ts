@@ -233,6 +233,18 @@ describe('the request budget: concurrency, rate and order', () => {
     expect(api.calls.map((c) => c.at)).toEqual([0, 0, 0, 0, 0, 200, 400]);
   });
 
+  it("keeps the vendor's limit to its own base URL: a sandbox or a fake server has its own", async () => {
+    const api = fakeApi(() => Response.json({ id: 't', status: 'successful' }));
+    const client = createClient(postman, {
+      fetch: api.fetch,
+      token: 'PMAK-test-0000',
+      baseUrl: 'https://sandbox.test',
+    });
+    const refs = Array.from({ length: 7 }, (_, i) => ({ kind: 'collection-update' as const, taskId: `t${i}` }));
+    await Promise.all(refs.map((ref) => client.get(ref)));
+    expect(api.calls.map((c) => c.at)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+
   it('turns the vendor default off with rateLimit: false', async () => {
     const api = fakeApi(() => Response.json({ id: 't', status: 'successful' }));
     const client = createClient(postman, { fetch: api.fetch, token: 'PMAK-test-0000', rateLimit: false });
