@@ -81,6 +81,7 @@ export interface BaseClient<Ref, Snapshot> {
     refs: Iterable<Ref | TaskUrl>,
     options: WaitAllOptions<Ref | TaskUrl, Snapshot> & { settled: true },
   ): Promise<WaitOutcome<Ref | TaskUrl, Snapshot>[]>;
+  /** Waits for every task: their terminal snapshots in the order of `refs`; rejects with the first error. */
   waitAll(
     refs: Iterable<Ref | TaskUrl>,
     options?: WaitAllOptions<Ref | TaskUrl, Snapshot> & { settled?: false },
