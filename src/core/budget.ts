@@ -1,18 +1,18 @@
 /**
  * The request budget of a client: every request asks it before each attempt and tells it the
  * answer after, as AWS SDK v3's `DefaultRateLimiter` does (`getSendToken()` before,
- * `updateClientSendingRate(response)` after). It holds the concurrency cap, a token bucket, the
- * adaptive rate (cut on throttling, recovered on a cubic curve), a floor shared by every request
- * after a 429 or `Retry-After`, and the pace the server's rate-limit headers ask for. Requests that
- * can't go yet wait in one queue: polls first (the latest wait first), then single requests, then
- * pages.
+ * `updateClientSendingRate(response)` after). It holds the concurrency cap, a floor shared by
+ * every request after a 429 or `Retry-After`, the token bucket with its adaptive rate (`rate.ts`)
+ * and the pace the server's rate-limit headers ask for (`ratelimit.ts`). Requests that can't go
+ * yet wait in one queue: polls first (the latest wait first), then single requests, then pages.
  *
  * @module
  */
 import { ConfigError } from './errors.js';
 import { Heap, type HeapItem } from './heap.js';
 import { type GatePass, type RequestGate, type RequestPriority, retryHint } from './http.js';
-import { checkRateLimit, type RateLimit, readServerLimit } from './ratelimit.js';
+import { AdaptiveRate } from './rate.js';
+import { checkRateLimit, type RateLimit, readServerLimit, ServerWindow } from './ratelimit.js';
 
 export type { RateLimit } from './ratelimit.js';
 
@@ -84,17 +84,6 @@ const PAGE_PENALTY_MS = 2000;
 const MAX_LATE_MS = 600_000;
 // A 429 without a hint holds every request back this long.
 const BARE_429_PAUSE_MS = 1000;
-// Below this many requests left in a server's window, the rest are spread until it resets.
-const SPREAD_BELOW = 10;
-// The AWS adaptive mode's constants: cut to 70 % on throttling, then a cubic climb.
-const BETA = 0.7;
-const SCALE = 0.4;
-const MIN_RATE = 0.5;
-const MEASURE_MS = 500;
-const SMOOTH = 0.8;
-// An adaptive rate above this, with nothing configured, is as good as none.
-const UNLIMITED_RATE = 1000;
-
 interface Entry extends HeapItem {
   key: number;
   seq: number;
@@ -113,37 +102,19 @@ const before = (a: Entry, b: Entry) => a.key < b.key || (a.key === b.key && a.se
 /** The budget behind {@link createBudget} and each client's own. */
 export class Budget implements RequestBudget {
   readonly #maxConcurrency: number;
-  /** The configured rate, or Infinity. */
-  readonly #maxRate: number;
-  readonly #burst: number;
   readonly #queue = new Heap<Entry>(before);
+  readonly #rate: AdaptiveRate;
+  readonly #window = new ServerWindow();
   #seq = 0;
   /** Queued requests that obey a server's hint for less than their client does. */
   #shortHolds = 0;
   #inFlight = 0;
   #sent = 0;
   #throttled = 0;
-  // The token bucket: on when a rate is configured or the server has throttled.
-  #rate: number;
-  #tokens: number;
-  #refilledAt = Date.now();
-  // The adaptive mode's state.
-  #adaptive = false;
-  #lastMaxRate = 0;
-  #lastThrottleAt = Number.NEGATIVE_INFINITY;
-  #measured = 0;
-  #measureStart = Date.now();
-  #measureCount = 0;
-  // The shared floor, and the server's window as its headers describe it.
+  #lastSentAt = 0;
+  // The floor every request waits out after a 429 or Retry-After, and when it was set.
   #pausedUntil = 0;
   #pausedAt = 0;
-  #windowAt = 0;
-  #windowLeft = Number.POSITIVE_INFINITY;
-  #windowResetAt = 0;
-  /** The length and quota of the server's windows, when it said: the next window is assumed to follow. */
-  #windowMs = 0;
-  #windowLimit = 0;
-  #lastSentAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
 
@@ -162,19 +133,16 @@ export class Budget implements RequestBudget {
     const limit = options.rateLimit === false ? undefined : (options.rateLimit ?? vendorLimit);
     if (limit !== undefined) checkRateLimit(limit);
     this.#maxConcurrency = maxConcurrency;
-    this.#maxRate = limit?.requestsPerSecond ?? Number.POSITIVE_INFINITY;
-    this.#burst = limit?.burst ?? Math.max(1, limit?.requestsPerSecond ?? 1);
-    this.#rate = this.#maxRate;
-    this.#tokens = this.#burst;
+    this.#rate = new AdaptiveRate(limit);
   }
 
   get stats(): BudgetStats {
     const now = Date.now();
-    const paused = Math.max(this.#pausedUntil, this.#windowLeft <= 0 ? this.#windowResetAt : 0);
+    const paused = Math.max(this.#pausedUntil, this.#window.exhaustedUntil);
     return {
       inFlight: this.#inFlight,
       queued: this.#queue.size,
-      requestsPerSecond: this.#rate,
+      requestsPerSecond: this.#rate.perSecond,
       pausedUntil: paused > now ? paused : undefined,
       throttled: this.#throttled,
       sent: this.#sent,
@@ -274,30 +242,19 @@ export class Budget implements RequestBudget {
    * server's hint imposes lasts `maxHoldMs` at most from when it was heard.
    */
   #holdFor(now: number, maxHoldMs: number): number {
-    this.#nextWindow(now);
-    let hold = Math.min(this.#pausedUntil, this.#pausedAt + maxHoldMs) - now;
-    if (this.#windowResetAt > now) {
-      if (this.#windowLeft <= 0) hold = Math.max(hold, Math.min(this.#windowResetAt, this.#windowAt + maxHoldMs) - now);
-      else if (this.#windowLeft < SPREAD_BELOW) {
-        const spacing = (this.#windowResetAt - this.#lastSentAt) / (this.#windowLeft + 1);
-        hold = Math.max(hold, this.#lastSentAt + spacing - now);
-      }
-    }
-    if (Number.isFinite(this.#rate)) {
-      this.#refill(now);
-      if (this.#tokens < 1) hold = Math.max(hold, ((1 - this.#tokens) / this.#rate) * 1000);
-    }
-    return hold;
+    return Math.max(
+      Math.min(this.#pausedUntil, this.#pausedAt + maxHoldMs) - now,
+      this.#window.hold(now, this.#lastSentAt, maxHoldMs),
+      this.#rate.wait(now),
+    );
   }
 
   #grant(now: number, priority: RequestPriority | undefined, settings: GateSettings): GatePass {
     this.#inFlight += 1;
     this.#sent += 1;
     this.#lastSentAt = now;
-    if (Number.isFinite(this.#rate)) this.#tokens -= 1;
-    this.#nextWindow(now);
-    if (this.#windowResetAt > now) this.#windowLeft -= 1;
-    this.#measure(now, 1);
+    this.#rate.take(now);
+    this.#window.sent(now);
     if (priority?.kind === 'poll' && priority.sentAt === undefined) priority.sentAt = now;
     const sentSeq = this.#sent;
     let released = false;
@@ -321,92 +278,21 @@ export class Budget implements RequestBudget {
       this.#pause(now, now + Math.min(hint ?? BARE_429_PAUSE_MS, settings.maxRetryAfterMs));
     }
     const window = readServerLimit(headers, now);
-    if (window) {
-      // Requests sent after this one went out are not in the server's count yet.
-      this.#windowLeft = window.remaining - (this.#sent - sentSeq);
-      this.#windowResetAt = now + Math.min(window.resetMs, settings.maxRetryAfterMs);
-      this.#windowAt = now;
-      this.#windowMs = window.windowMs ?? 0;
-      this.#windowLimit = window.limit ?? 0;
-    }
+    // Requests sent after this one went out are not in the server's count yet.
+    if (window) this.#window.heard(window, now, this.#sent - sentSeq, settings.maxRetryAfterMs);
     if (throttled) {
       this.#throttled += 1;
-      // One cut per wave: answers to requests sent before the last cut carry old news. A server
-      // that says where its window stands is paced by that instead: the cut is for the others.
-      if (!window && sentAt >= this.#lastThrottleAt) this.#cut(now);
-    } else if (this.#adaptive) {
-      this.#recover(now);
+      // A server that says where its window stands is paced by that: the cut is for the others.
+      if (!window) this.#rate.throttled(now, sentAt);
+    } else {
+      this.#rate.answered(now);
     }
-  }
-
-  /** A server window that has reset, when its length and quota are known, starts the next one. */
-  #nextWindow(now: number): void {
-    if (this.#windowResetAt > now || this.#windowMs <= 0 || this.#windowLimit <= 0) return;
-    const passed = Math.floor((now - this.#windowResetAt) / this.#windowMs) + 1;
-    this.#windowResetAt += passed * this.#windowMs;
-    this.#windowLeft = this.#windowLimit;
-    this.#windowAt = now;
   }
 
   #pause(now: number, until: number): void {
     if (until <= this.#pausedUntil) return;
     this.#pausedUntil = until;
     this.#pausedAt = now;
-  }
-
-  #cut(now: number): void {
-    this.#refill(now);
-    const measured = this.#measured > 0 ? this.#measured : this.#instantRate(now);
-    const base = Number.isFinite(this.#rate) ? Math.min(this.#rate, measured || this.#rate) : measured;
-    this.#lastMaxRate = Math.max(MIN_RATE, base);
-    this.#lastThrottleAt = now;
-    this.#adaptive = true;
-    this.#setRate(Math.max(MIN_RATE, this.#lastMaxRate * BETA));
-  }
-
-  #recover(now: number): void {
-    const seconds = (now - this.#lastThrottleAt) / 1000;
-    const window = Math.cbrt((this.#lastMaxRate * (1 - BETA)) / SCALE);
-    // AWS also caps this at twice the measured rate; waits poll in bursts after quiet spells, which
-    // that cap would throttle for no reason.
-    const rate = SCALE * (seconds - window) ** 3 + this.#lastMaxRate;
-    if (rate >= this.#maxRate || (!Number.isFinite(this.#maxRate) && rate > UNLIMITED_RATE)) {
-      this.#adaptive = false;
-      this.#setRate(this.#maxRate);
-      return;
-    }
-    this.#setRate(Math.max(MIN_RATE, rate));
-  }
-
-  #setRate(rate: number): void {
-    this.#refill(Date.now());
-    this.#rate = rate;
-    const capacity = rate < this.#maxRate ? Math.max(1, rate) : this.#burst;
-    if (!Number.isFinite(rate)) this.#tokens = this.#burst;
-    else this.#tokens = Math.min(this.#tokens, capacity);
-  }
-
-  #refill(now: number): void {
-    if (Number.isFinite(this.#rate) && now > this.#refilledAt) {
-      const capacity = this.#rate < this.#maxRate ? Math.max(1, this.#rate) : this.#burst;
-      this.#tokens = Math.min(capacity, this.#tokens + ((now - this.#refilledAt) / 1000) * this.#rate);
-    }
-    this.#refilledAt = now;
-  }
-
-  /** The sending rate, smoothed over half-second buckets. */
-  #measure(now: number, sends: number): void {
-    if (now - this.#measureStart >= MEASURE_MS) {
-      const rate = (this.#measureCount * 1000) / (now - this.#measureStart);
-      this.#measured = rate * SMOOTH + this.#measured * (1 - SMOOTH);
-      this.#measureStart = now;
-      this.#measureCount = 0;
-    }
-    this.#measureCount += sends;
-  }
-
-  #instantRate(now: number): number {
-    return (this.#measureCount * 1000) / Math.max(100, now - this.#measureStart);
   }
 
   #arm(at: number): void {

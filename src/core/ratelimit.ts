@@ -2,8 +2,9 @@
  * Reads what a server says about its rate limit: the IETF `RateLimit` and `RateLimit-Policy`
  * fields (the structured form `"default";r=5;t=30` and the older `limit=300, remaining=5,
  * reset=30`), and the separate `RateLimit-*` / `X-RateLimit-*` fields (Postman, GitHub and
- * most others), and what a client's own rate limit looks like. Pure; linear in the size of the
- * headers; hostile values are ignored.
+ * most others), the pace that keeps under the window they describe, and what a client's own
+ * rate limit looks like. The parsing is pure, linear in the size of the headers; hostile values
+ * are ignored.
  *
  * @module
  */
@@ -186,4 +187,59 @@ function number(text: string | undefined): number | undefined {
   if (!/^\d+(\.\d+)?$/.test(trimmed)) return undefined;
   const value = Number(trimmed);
   return Number.isFinite(value) ? value : undefined;
+}
+
+// Below this many requests left in a server's window, the rest are spread until it resets.
+const SPREAD_BELOW = 10;
+
+/**
+ * Where the server's current window stands, as its headers last said, and the pace that keeps
+ * under it: nothing left, wait for the reset; a few left, spread them until it. When the server
+ * named its quota and window length, the next window is assumed to follow the one that reset.
+ */
+export class ServerWindow {
+  #heardAt = 0;
+  #left = Number.POSITIVE_INFINITY;
+  #resetAt = 0;
+  #windowMs = 0;
+  #limit = 0;
+
+  /** What an answer said, at `now`; `unseen` requests went out after it and are not counted yet. */
+  heard(limit: ServerLimit, now: number, unseen: number, maxMs: number): void {
+    this.#left = limit.remaining - unseen;
+    this.#resetAt = now + Math.min(limit.resetMs, maxMs);
+    this.#heardAt = now;
+    this.#windowMs = limit.windowMs ?? 0;
+    this.#limit = limit.limit ?? 0;
+  }
+
+  /** A request goes at `now`. */
+  sent(now: number): void {
+    this.#roll(now);
+    if (this.#resetAt > now) this.#left -= 1;
+  }
+
+  /**
+   * How long a request must wait at `now` (the last one went at `lastSentAt`); a reset the
+   * server asked for holds it `maxHoldMs` at most from when it was heard.
+   */
+  hold(now: number, lastSentAt: number, maxHoldMs: number): number {
+    this.#roll(now);
+    if (this.#resetAt <= now) return 0;
+    if (this.#left <= 0) return Math.min(this.#resetAt, this.#heardAt + maxHoldMs) - now;
+    if (this.#left >= SPREAD_BELOW) return 0;
+    return lastSentAt + (this.#resetAt - lastSentAt) / (this.#left + 1) - now;
+  }
+
+  /** Until when nothing is left (ms since the epoch), or 0. */
+  get exhaustedUntil(): number {
+    return this.#left <= 0 ? this.#resetAt : 0;
+  }
+
+  #roll(now: number): void {
+    if (this.#resetAt > now || this.#windowMs <= 0 || this.#limit <= 0) return;
+    this.#resetAt += (Math.floor((now - this.#resetAt) / this.#windowMs) + 1) * this.#windowMs;
+    this.#left = this.#limit;
+    this.#heardAt = now;
+  }
 }
