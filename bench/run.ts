@@ -19,7 +19,19 @@ import { nodeFlags } from './lib/child.js';
 import { parseArgs } from './lib/main.js';
 import type { BenchResult } from './lib/stats.js';
 
-const BENCHES = ['efficiency', 'overhead', 'validation', 'paging', 'waits', 'queue', 'redaction', 'size'] as const;
+const BENCHES = [
+  'efficiency',
+  'overhead',
+  'validation',
+  'paging',
+  'waits',
+  'group',
+  'budget',
+  'batched',
+  'queue',
+  'redaction',
+  'size',
+] as const;
 
 const args = parseArgs(process.argv.slice(2));
 const smoke = args.smoke === true;

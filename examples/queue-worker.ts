@@ -30,10 +30,12 @@ interface WorkerConfig {
   lockDurationMs?: number;
   wait?: WaitDefaults;
   retry?: { retries?: number; minDelayMs?: number; maxDelayMs?: number };
+  /** `false` sends every request on its own (no request budget), as a test of faults wants. */
+  budget?: false;
 }
 
 const config = JSON.parse(process.env.TASKWAIT_WORKER ?? '{}') as WorkerConfig;
-const options = { baseUrl: config.baseUrl, wait: config.wait, retry: config.retry };
+const options = { baseUrl: config.baseUrl, wait: config.wait, retry: config.retry, budget: config.budget };
 const env = process.env;
 const clients = {
   mixpeek: createClient(mixpeek, { ...options, token: env.MIXPEEK_TOKEN ?? 'sk_test_demo' }),

@@ -5,12 +5,13 @@
  */
 
 export {
-  type AnyVendor,
-  type BaseClient,
-  createClient,
-  type PollStep,
-  type TaskClient,
-} from './core/client.js';
+  type BudgetOptions,
+  type BudgetStats,
+  createBudget,
+  type RateLimit,
+  type RequestBudget,
+} from './core/budget.js';
+export { type AnyVendor, type BaseClient, createClient, type PollStep, type TaskClient } from './core/client.js';
 export {
   ConfigError,
   HttpError,
@@ -25,6 +26,12 @@ export {
   type ValidationIssue,
   WaitTimeoutError,
 } from './core/errors.js';
+export type {
+  GroupOptions,
+  GroupProgress,
+  WaitAllOptions,
+  WaitOutcome,
+} from './core/group.js';
 export { DEFAULT_RETRY, type RetryOptions, retryHint, type TokenSource } from './core/http.js';
 export {
   isTaskState,
@@ -74,7 +81,10 @@ export {
   type AuthScheme,
   apiKeyHeader,
   authorization,
+  type BatchRead,
+  type BatchTask,
   type DateInput,
+  defineBatch,
   defineTask,
   defineVendor,
   type EnrichContext,

@@ -5,10 +5,15 @@
  * - `task`: the testing kit's `startFakeServer` with one Mixpeek task that keeps running.
  * - `pages <rows> <pageSize> <delayMs>`: `GET /rows?cursor=N` answers `{ data, next }` with
  *   `pageSize` rows of about 100 bytes, after `delayMs`; `next` is absent on the last page.
+ * - `limited <tasks> <windowMs> <minMs> <maxMs> <seed>`: Postman collection-update tasks behind
+ *   the testing kit's rate limit (5 requests per token per `windowMs`, 429 with `Retry-After` and
+ *   Postman's headers). Task i ends at a fixed time after the server starts, drawn uniformly in
+ *   [minMs, maxMs]: prints the ids and the end times (ms since the epoch).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fakeTask, mixpeekFake, startFakeServer } from '../../src/testing/server.js';
+import { type FakeRoute, fakeTask, mixpeekFake, postmanFake, startFakeServer } from '../../src/testing/server.js';
+import { seeded } from './random.js';
 
 const [mode, ...args] = process.argv.slice(2);
 
@@ -59,7 +64,31 @@ async function servePages(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
-const server = mode === 'pages' ? await servePages() : await serveTask();
+/** Tasks that end at fixed times, behind a per-token rate limit of 5 requests per window. */
+async function serveLimited(): Promise<{ url: string; close(): Promise<void> }> {
+  const [count = 1000, windowMs = 1000, minMs = 30_000, maxMs = 300_000, seed = 1] = args.map(Number);
+  const rng = seeded(seed);
+  const started = Date.now();
+  const ends = new Map<string, number>();
+  for (let i = 0; i < count; i++) ends.set(`task-${i}`, started + Math.round(rng.between(minMs, maxMs)));
+  const route: FakeRoute = {
+    fake: postmanFake,
+    method: 'GET',
+    path: '/collection-updates-tasks/:taskId',
+    respond: (request) => {
+      const id = request.params.taskId as string;
+      const end = ends.get(id);
+      if (end === undefined) return { status: 404, headers: { 'content-type': 'application/json' }, body: '{}' };
+      const status = Date.now() >= end ? 'successful' : 'in-progress';
+      return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, status }) };
+    },
+  };
+  const server = await startFakeServer({ routes: [route], rateLimit: { limit: 5, windowMs } });
+  console.log(JSON.stringify({ url: server.url, ends: Object.fromEntries(ends) }));
+  return server;
+}
+
+const server = mode === 'pages' ? await servePages() : mode === 'limited' ? await serveLimited() : await serveTask();
 process.once('SIGTERM', () => {
   server.close().then(
     () => process.exit(0),

@@ -23,8 +23,8 @@ import {
 import { readJobData, type SettledError, vendorOf, type WaitJobData, type WaitOutcome } from './job.js';
 import { bullmq } from './peer.js';
 
-/** Any client `createClient` made. */
-export type AnyTaskClient = BaseClient<never, TaskSnapshot>;
+/** Any client `createClient` made: the worker uses its vendor, its wait defaults and `poll()`. */
+export type AnyTaskClient = Pick<BaseClient<never, TaskSnapshot>, 'vendor' | 'waitDefaults' | 'poll'>;
 
 /** Options of {@link waitProcessor}. */
 export interface WaitProcessorOptions<UserData = unknown> {

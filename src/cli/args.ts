@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { EXIT, UsageError } from './exit.js';
+import { EXIT, SEVERITY_HELP, UsageError } from './exit.js';
 import { type CliVendor, findVendor, GENERIC_TOKEN_ENV, LAYER_IQ, VENDORS } from './vendors.js';
 
 /** What the command line asks for. */
@@ -20,6 +20,12 @@ interface Common {
 
 export interface WaitCommand extends Common {
   kind: 'wait';
+  /** Every task ref on the command line, in order (`ref` is the first). */
+  refs: unknown[];
+  /** Where more refs come from, one per line: a file, or `-` for stdin. */
+  refsFrom: string | undefined;
+  /** Stop at the first task to end. */
+  any: boolean;
   json: boolean;
   /** `Infinity` for `--timeout none`. */
   timeoutMs: number;
@@ -52,6 +58,8 @@ const OPTIONS = {
   format: { type: 'string' },
   scope: { type: 'string' },
   'page-size': { type: 'string' },
+  refs: { type: 'string' },
+  any: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -61,7 +69,7 @@ type OptionName = keyof typeof OPTIONS;
 
 /** The options each command takes (besides --quiet, --help and --version). */
 const ALLOWED: Record<'wait' | 'get' | 'issues' | 'rows', readonly OptionName[]> = {
-  wait: ['base-url', 'timeout', 'min-delay', 'max-delay', 'json'],
+  wait: ['base-url', 'timeout', 'min-delay', 'max-delay', 'json', 'refs', 'any'],
   get: ['base-url', 'json'],
   issues: ['base-url', 'format', 'scope', 'page-size'],
   rows: ['base-url', 'format', 'page-size'],
@@ -109,19 +117,33 @@ export function parseCommand(argv: readonly string[]): Command {
     };
   }
 
-  const [vendorName, refText, ...extra] = rest;
+  const [vendorName, ...refTexts] = rest;
   if (vendorName === undefined)
     throw new UsageError(`${name} needs a vendor: ${VENDORS.map((v) => v.name).join(', ')}`);
   const vendor = findVendor(vendorName);
   if (!vendor) {
     throw new UsageError(`unknown vendor "${clip(vendorName)}": use ${VENDORS.map((v) => v.name).join(', ')}`);
   }
-  if (refText === undefined) throw new UsageError(`${name} needs a task ref after the vendor (see --help)`);
-  if (extra.length > 0) {
-    throw new UsageError(`${name} takes one task ref, got also "${clip(extra.join(' '))}" (quote a JSON ref)`);
+  if (name === 'get') {
+    const [refText, ...extra] = refTexts;
+    if (refText === undefined) throw new UsageError('get needs a task ref after the vendor (see --help)');
+    if (extra.length > 0) {
+      throw new UsageError(`get takes one task ref, got also "${clip(extra.join(' '))}" (quote a JSON ref)`);
+    }
+    return { kind: 'get', vendor, ref: parseRef(refText), baseUrl, quiet, json: values.json === true };
   }
-  const ref = parseRef(refText);
-  if (name === 'get') return { kind: 'get', vendor, ref, baseUrl, quiet, json: values.json === true };
+  // "-" among the refs reads more from stdin, as --refs - does.
+  const stdin = refTexts.includes('-');
+  if (stdin && values.refs !== undefined && values.refs !== '-') {
+    throw new UsageError('read refs from stdin ("-") or from --refs FILE, not both');
+  }
+  const refsFrom = values.refs === undefined ? (stdin ? '-' : undefined) : values.refs;
+  if (refsFrom !== undefined && refsFrom.trim() === '')
+    throw new UsageError('--refs needs a file name, or - for stdin');
+  const refs = refTexts.filter((text) => text !== '-').map(parseRef);
+  if (refs.length === 0 && refsFrom === undefined) {
+    throw new UsageError('wait needs a task ref after the vendor, or --refs FILE (see --help)');
+  }
 
   const timeout = values.timeout?.trim().toLowerCase();
   const timeoutMs =
@@ -141,7 +163,39 @@ export function parseCommand(argv: readonly string[]): Command {
   if (minDelayMs !== undefined && maxDelayMs !== undefined && maxDelayMs < minDelayMs) {
     throw new UsageError(`--max-delay (${values['max-delay']}) is shorter than --min-delay (${values['min-delay']})`);
   }
-  return { kind: 'wait', vendor, ref, baseUrl, quiet, json: values.json === true, timeoutMs, minDelayMs, maxDelayMs };
+  return {
+    kind: 'wait',
+    vendor,
+    ref: refs[0],
+    refs,
+    refsFrom,
+    any: values.any === true,
+    baseUrl,
+    quiet,
+    json: values.json === true,
+    timeoutMs,
+    minDelayMs,
+    maxDelayMs,
+  };
+}
+
+/**
+ * Reads task refs, one per line: blank lines and lines starting with `#` are skipped. Throws
+ * {@link UsageError} naming the line of a bad one.
+ */
+export function parseRefLines(text: string, source: string): unknown[] {
+  const refs: unknown[] = [];
+  const lines = text.split(/\r?\n/);
+  for (const [i, line] of lines.entries()) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    try {
+      refs.push(parseRef(trimmed));
+    } catch (error) {
+      throw new UsageError(`${source}, line ${i + 1}: ${(error as Error).message}`);
+    }
+  }
+  return refs;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -245,7 +299,7 @@ function clip(text: string): string {
 }
 
 /** The short usage, shown after a usage error. */
-export const USAGE = `usage: taskwait wait <vendor> <task-ref> [--base-url URL] [--timeout 1h] [--min-delay 1s] [--max-delay 30s] [--json] [-q]
+export const USAGE = `usage: taskwait wait <vendor> <task-ref>... [--refs FILE|-] [--any] [--base-url URL] [--timeout 1h] [--min-delay 1s] [--max-delay 30s] [--json] [-q]
        taskwait get <vendor> <task-ref> [--base-url URL] [--json]
        taskwait issues|rows <layer-iq-task-ref> [--format ndjson|csv] [--base-url URL]
        taskwait --help | --version
@@ -280,7 +334,8 @@ export function helpText(version: string): string {
   return `taskwait ${version}: wait for another company's API task to finish, from a shell or CI step.
 
 Usage:
-  taskwait wait <vendor> <task-ref> [options]   poll until the task ends; the exit code says how
+  taskwait wait <vendor> <task-ref>... [options]
+                                                poll until the tasks end; the exit code says how
   taskwait get <vendor> <task-ref> [options]    fetch the task once, print its snapshot (exit 0 whatever its state)
   taskwait issues <task-ref> [options]          a Layer IQ task's issues, streamed page by page
   taskwait rows <task-ref> [options]            a Layer IQ NORMALIZE task's normalized rows, streamed
@@ -292,6 +347,8 @@ Options:
   --timeout D        wait: give up after D (default 1h; "none": no limit)
   --min-delay D      wait: the first and shortest delay between polls (default 1s; anaplan 5s)
   --max-delay D      wait: the longest delay between polls (default 30s)
+  --refs FILE        wait: more task refs, one per line ("-": stdin; "#" starts a comment)
+  --any              wait: stop at the first task to end; exit with its code
   --json             wait, get: JSON lines on stdout even on a terminal
   --format F         issues, rows: ndjson (default) or csv
   --scope S          issues: all (default), rows (per-row outcomes) or run (run-level notices)
@@ -306,6 +363,10 @@ Output:
   wait on a terminal: a live progress bar on stderr: state, percentage, elapsed time, next poll.
   wait when stdout is piped, or with --json: one JSON line per observed snapshot on stdout (the
     library's TaskSnapshot as-is), the last one terminal; nothing else goes to stdout.
+  wait on several tasks (or with --refs or --any): one JSON line per task event, with its "ref":
+    the snapshot whenever a task's state or progress changes, or {"ref","error"} when its wait
+    failed. The tasks share one request budget (the vendor's rate limit) and one --timeout;
+    tasks the vendor can read together are read in one request. On stderr, a line as each ends.
   get: the snapshot as JSON. issues, rows: one JSON object per line, or CSV with a header row
     (CSV has the documented columns; ndjson keeps every field).
   Messages and errors go to stderr.
@@ -321,11 +382,15 @@ ${vendorLines.join('\n')}
 
 Exit codes:
 ${EXIT_HELP.map(([code, text]) => `  ${String(code).padEnd(4)} ${text.replaceAll('\n', '\n       ')}`).join('\n')}
+  Waiting on several tasks, the code is the worst outcome's, in the order ${SEVERITY_HELP}
+  (with --any, the code of the first task to end).
 
 Examples:
   export TASKWAIT_MIXPEEK_TOKEN=sk_...
   taskwait wait mixpeek task_abc123 --timeout 20m
   taskwait wait postman '{"kind":"collection-update","taskId":"66ae9950"}' --json | jq -r .state
+  taskwait wait softwareone TSK-0001-2474-4798-1266 TSK-0001-2474-4798-1267 --timeout 30m
+  jq -c '{kind:"collection-update",taskId:.id}' tasks.json | taskwait wait postman - --any
   taskwait issues run_000123 --format csv > issues.csv
 `;
 }

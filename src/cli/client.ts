@@ -18,6 +18,8 @@ export interface CommandIo {
   token: string | undefined;
   /** Whether stderr takes colours. */
   color: boolean;
+  /** The text of a file, or of stdin for `-`: where `--refs` reads. */
+  readText(source: string): Promise<string>;
 }
 
 /** The parts of a command that name a task. */

@@ -60,6 +60,33 @@ export function exitCodeOf(state: TaskState): number {
   }
 }
 
+// From best to worst: what a wait on several tasks exits with is its worst outcome's code.
+const SEVERITY: readonly number[] = [
+  EXIT.ok,
+  EXIT.partial,
+  EXIT.canceled,
+  EXIT.failed,
+  EXIT.timedOut,
+  EXIT.http,
+  EXIT.network,
+  EXIT.invalidResponse,
+  EXIT.auth,
+  EXIT.usage,
+  EXIT.internal,
+];
+
+/** The order of {@link worstExit}, for `--help`. */
+export const SEVERITY_HELP = SEVERITY.join(' < ');
+
+/** The worse of two exit codes, by the order ok < partial < canceled < failed < timed out < errors. */
+export function worstExit(a: number, b: number): number {
+  const rank = (code: number) => {
+    const at = SEVERITY.indexOf(code);
+    return at < 0 ? SEVERITY.length : at;
+  };
+  return rank(b) > rank(a) ? b : a;
+}
+
 /** A mistake on the command line. Its message is one line, for a person. */
 export class UsageError extends Error {
   override name = 'UsageError';

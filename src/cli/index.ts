@@ -6,8 +6,10 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { type Command, helpText, parseCommand, USAGE } from './args.js';
-import { EXIT, exitCodeFor, Stopped } from './exit.js';
+import { EXIT, exitCodeFor, Stopped, UsageError } from './exit.js';
+import { isGroupWait, waitManyCommand } from './many.js';
 import { DataOut, MessageOut, Secrets, useColor } from './output.js';
 import { pagingCommand } from './paging.js';
 import { GENERIC_TOKEN_ENV, tokenFor, tokenVariables } from './vendors.js';
@@ -62,10 +64,11 @@ async function main(argv: readonly string[]): Promise<number> {
       signal: stop.signal,
       token,
       color: useColor(process.stderr, process.env),
+      readText: (source: string) => readText(source, stop.signal),
     };
     switch (command.kind) {
       case 'wait':
-        return await waitCommand(command, io);
+        return await (isGroupWait(command) ? waitManyCommand : waitCommand)(command, io);
       case 'get':
         return await getCommand(command, io);
       default:
@@ -114,6 +117,28 @@ function report(
       : `no token was set: set ${command.vendor.env} (or ${GENERIC_TOKEN_ENV})`;
     err.line(`taskwait: ${where}`);
   }
+}
+
+/** A file's text, or stdin's for `-`; a UsageError when the file can't be read. */
+async function readText(source: string, signal: AbortSignal): Promise<string> {
+  if (source !== '-') {
+    try {
+      return await readFile(source, { encoding: 'utf8', signal });
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw new UsageError(`--refs ${source}: can't read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const chunks: Buffer[] = [];
+  const onAbort = () => process.stdin.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  signal.throwIfAborted();
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function version(): string {

@@ -1,11 +1,15 @@
 /**
- * `createClient`: get / wait / watch / poll / resume / cancel for one vendor, assembled from the
- * option checks (`options.ts`), references and origin trust (`refs.ts`), the transport
- * (`transport.ts`) and the poller (`poll/`).
+ * `createClient`: get / wait / watch / poll / resume / cancel and the group waits for one vendor,
+ * assembled from the option checks (`options.ts`), references and origin trust (`refs.ts`), the
+ * transport (`transport.ts`) with its request budget (`budget.ts`), batched reads (`batch.ts`),
+ * the groups (`group.ts`) and the poller (`poll/`).
  *
  * @module
  */
+import type { z } from 'zod';
+import { Batcher } from './batch.js';
 import { ConfigError } from './errors.js';
+import { type GroupOptions, groupMethods, type WaitAllOptions, type WaitOutcome } from './group.js';
 import type { TaskSnapshot } from './lifecycle.js';
 import {
   type ClientOptions,
@@ -15,21 +19,13 @@ import {
   type WaitOptions,
   waitSettings,
 } from './options.js';
-import { type PagingOptions, paginate } from './paging/paginator.js';
-import {
-  advance,
-  decodeState,
-  encodeState,
-  initialState,
-  pollLoop,
-  type WaitShared,
-  type WaitState,
-  waitFor,
-} from './poll/poller.js';
+import { type PageSource, type PagingOptions, paginate } from './paging/paginator.js';
+import { type PollOrder, pollLoop, type WaitShared, waitFor } from './poll/driven.js';
+import { advance, decodeState, encodeState, initialState, type WaitState } from './poll/poller.js';
 import type { PollOptions } from './poll/schedule.js';
 import { createRefs, type ResolvedTask } from './refs.js';
-import { Transport } from './transport.js';
-import type { MethodsOf, RefOf, SnapshotOf, TaskUrl, Vendor, VendorContext } from './vendor.js';
+import { type Polled, Transport } from './transport.js';
+import type { MethodsOf, RefOf, SnapshotOf, TaskUrl, Vendor, VendorContext, VendorRequest } from './vendor.js';
 
 /** The result of {@link BaseClient.poll}: one poll, and what to do next. */
 export interface PollStep<Snapshot> {
@@ -81,6 +77,38 @@ export interface BaseClient<Ref, Snapshot> {
   resume(token: WaitState | string, options?: Omit<WaitOptions<Snapshot>, 'resumeFrom'>): Promise<Snapshot>;
   /** Asks the vendor to cancel the task. A {@link ConfigError} where the vendor can't. */
   cancel(ref: Ref | TaskUrl, options?: { signal?: AbortSignal | undefined }): Promise<void>;
+  /**
+   * Waits for every task: resolves with their terminal snapshots, in the order of `refs`. Rejects
+   * with the first error (a `TaskFailedError` unless `throwOnFailure: false`) and stops the rest;
+   * with `settled: true`, resolves with each task's outcome instead, like `Promise.allSettled`.
+   * One timeout, signal and progress callback serve the whole group, which holds one timer
+   * however many tasks it has. A ref named twice is awaited once and reported for each.
+   */
+  waitAll(
+    refs: Iterable<Ref | TaskUrl>,
+    options: WaitAllOptions<Ref | TaskUrl, Snapshot> & { settled: true },
+  ): Promise<WaitOutcome<Ref | TaskUrl, Snapshot>[]>;
+  /** Waits for every task: their terminal snapshots in the order of `refs`; rejects with the first error. */
+  waitAll(
+    refs: Iterable<Ref | TaskUrl>,
+    options?: WaitAllOptions<Ref | TaskUrl, Snapshot> & { settled?: false },
+  ): Promise<Snapshot[]>;
+  /**
+   * Each task's outcome as it ends (`{ ref, snapshot }` or `{ ref, error }`), one per ref named.
+   * Leaving the loop (`break`) stops every wait, timer and request of the group.
+   */
+  waitEach(
+    refs: Iterable<Ref | TaskUrl>,
+    options?: GroupOptions<Ref | TaskUrl, Snapshot>,
+  ): AsyncGenerator<WaitOutcome<Ref | TaskUrl, Snapshot>, void, undefined>;
+  /**
+   * Resolves with the first task to end and stops the rest. Rejects with its error when the first
+   * to end failed (a `TaskFailedError` unless `throwOnFailure: false`).
+   */
+  waitAny(
+    refs: Iterable<Ref | TaskUrl>,
+    options?: GroupOptions<Ref | TaskUrl, Snapshot>,
+  ): Promise<{ ref: Ref | TaskUrl; snapshot: Snapshot }>;
 }
 
 /** The client `createClient(vendor)` returns. */
@@ -112,8 +140,21 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
   const resolved = resolveClientOptions(vendor, options);
   const refs = createRefs(vendor, resolved.base, resolved.trusted);
   const transport = new Transport(vendor, resolved, refs);
+  const batcher =
+    vendor.batch && resolved.batchWindowMs !== undefined
+      ? new Batcher(vendor.batch, transport, resolved.batchWindowMs)
+      : undefined;
+  const readerOf = (settings: ResolvedWait) => readWith(transport, batcher, settings);
   const settingsOf = waitSettings(resolved.wait);
-  const sharedOf = waitSharing(vendor.name, transport, resolved.wait);
+  const sharedOf = waitSharing(vendor.name, readerOf, resolved.wait);
+  const groups = groupMethods<unknown, TaskSnapshot>({
+    vendor: vendor.name,
+    resolve: (ref) => refs.resolve(ref),
+    settings: settingsOf,
+    read: readerOf,
+  });
+  // The signals a paginator hands its source: a request made with one is a page, and goes after polls.
+  const pageSignals = new WeakSet<AbortSignal>();
 
   // A saved state to go on from, or a fresh one.
   const stateOf = (given: WaitState | string | undefined, task: ResolvedTask): WaitState =>
@@ -154,11 +195,11 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       const task = refs.resolve(ref);
       const settings = settingsOf(opts);
       const state = stateOf(opts.resumeFrom, task);
-      const read = readWith(transport, settings);
+      const read = readerOf(settings);
       return pollLoop({
         vendor: vendor.name,
         id: task.id,
-        fetch: (signal) => read(task, signal),
+        fetch: (signal, order) => read(task, signal, order ?? { kind: 'poll', dueAt: Date.now(), lateMs: 0 }),
         options: settings,
         state,
         timeoutMs: settings.timeoutMs,
@@ -170,7 +211,10 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       const task = refs.resolve(ref);
       const settings = settingsOf(opts);
       const state = stateOf(opts.state, task);
-      const { snapshot, hintMs } = await readWith(transport, settings)(task, opts.signal);
+      const { snapshot, hintMs } = await transport.read(task, {
+        signal: opts.signal,
+        maxRetryAfterMs: settings.maxRetryAfterMs,
+      });
       const step = advance(state, { snapshot, hintMs, now: Date.now() }, settings);
       return {
         snapshot,
@@ -189,24 +233,47 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     async cancel(ref, opts = {}) {
       await transport.cancel(refs.resolve(ref), opts.signal);
     },
+
+    ...(groups as Pick<BaseClient<unknown, TaskSnapshot>, 'waitAll' | 'waitEach' | 'waitAny'>),
   };
 
   const context: VendorContext<unknown, TaskSnapshot> = {
     vendor: vendor.name,
     baseUrl: resolved.base.href,
     get: (ref, opts) => client.get(ref, opts),
-    request: transport.request,
-    paginate: (source, opts?: PagingOptions) => paginate(source, opts),
+    request<Schema extends z.ZodType>(request: VendorRequest<Schema>) {
+      const page = request.signal !== undefined && pageSignals.has(request.signal);
+      return transport.request(request, page ? PAGE : undefined);
+    },
+    paginate: <Item, Meta>(source: PageSource<Item, Meta>, opts?: PagingOptions) =>
+      paginate<Item, Meta>(
+        {
+          first: source.first,
+          fetch(cursor, signal) {
+            pageSignals.add(signal);
+            return source.fetch(cursor, signal);
+          },
+        },
+        opts,
+      ),
   };
 
   const methods = vendor.methods?.(context) ?? {};
   return Object.freeze({ ...methods, ...client }) as unknown as TaskClient<V>;
 }
 
-/** A task read with a wait's own settings: its `maxRetryAfterMs` also bounds retries within a request. */
-function readWith(transport: Transport, settings: ResolvedWait) {
-  return (task: ResolvedTask, signal: AbortSignal | undefined) =>
-    transport.read(task, { signal, maxRetryAfterMs: settings.maxRetryAfterMs });
+const PAGE = Object.freeze({ kind: 'page' }) as { kind: 'page' };
+
+/**
+ * A wait's poll with its own settings (its `maxRetryAfterMs` also bounds retries within a
+ * request), batched with others when the vendor can read many tasks at once.
+ */
+function readWith(transport: Transport, batcher: Batcher | undefined, settings: ResolvedWait) {
+  const { maxRetryAfterMs } = settings;
+  return (task: ResolvedTask, signal: AbortSignal, order: PollOrder): Promise<Polled> =>
+    batcher
+      ? batcher.read(task, signal, order, maxRetryAfterMs)
+      : transport.read(task, { signal, maxRetryAfterMs, priority: order });
 }
 
 /**
@@ -216,11 +283,11 @@ function readWith(transport: Transport, settings: ResolvedWait) {
  */
 function waitSharing(
   vendor: string,
-  transport: Transport,
+  readerOf: (settings: ResolvedWait) => WaitShared<ResolvedTask>['fetch'],
   defaults: ResolvedWait,
 ): (settings: ResolvedWait) => WaitShared<ResolvedTask> {
   const share = (settings: ResolvedWait): WaitShared<ResolvedTask> =>
-    Object.freeze({ vendor, fetch: readWith(transport, settings), options: settings, timeoutMs: settings.timeoutMs });
+    Object.freeze({ vendor, fetch: readerOf(settings), options: settings, timeoutMs: settings.timeoutMs });
   const byDefault = share(defaults);
   let last = byDefault;
   return (settings) => {

@@ -75,6 +75,39 @@ export interface HttpSettings {
   maxResponseBytes: number;
   retryAfterHeaders: readonly string[];
   maxRetryAfterMs: number;
+  /** The client's request budget: asked before every attempt, told its answer after. */
+  gate?: RequestGate | undefined;
+}
+
+/** What a request is for, and when it was due: how a request budget orders its queue. */
+export interface RequestPriority {
+  /** A wait's poll goes before a single request, which goes before a page of a list. */
+  kind: 'poll' | 'request' | 'page';
+  /** When the request was due (ms since the epoch); default: when it asks. */
+  dueAt?: number | undefined;
+  /** How late the wait's previous poll went out, in ms: a wait already behind goes first. */
+  lateMs?: number | undefined;
+  /** Set by the budget when the request's first attempt goes out (ms since the epoch). */
+  sentAt?: number | undefined;
+}
+
+/** A request budget as the HTTP layer sees it: asked before each attempt, told the answer after. */
+export interface RequestGate {
+  /**
+   * Resolves when the attempt may go; rejects with the signal's reason if it is aborted first.
+   * A server's hint holds it back `maxRetryAfterMs` at most.
+   */
+  acquire(
+    signal: AbortSignal | undefined,
+    priority: RequestPriority | undefined,
+    maxRetryAfterMs: number | undefined,
+  ): Promise<GatePass>;
+}
+
+/** One attempt's permission to go. */
+export interface GatePass {
+  /** The attempt is over: the answer's status and headers, or nothing when no answer came. */
+  release(status?: number, headers?: Headers): void;
 }
 
 /** One request. */
@@ -90,6 +123,8 @@ export interface HttpRequest<Schema extends z.ZodType> {
   idempotent?: boolean | undefined;
   /** The longest server hint a retry obeys; the client's `maxRetryAfterMs` by default. */
   maxRetryAfterMs?: number | undefined;
+  /** Where the request stands in the client's request budget. */
+  priority?: RequestPriority | undefined;
 }
 
 /** A validated response. */
@@ -154,7 +189,7 @@ export class HttpClient {
       return await pRetry(
         async () => {
           try {
-            return await this.#attempt(request);
+            return await this.#gated(request);
           } catch (error) {
             throw error instanceof Error ? error : new Carried(error);
           }
@@ -182,7 +217,25 @@ export class HttpClient {
     }
   }
 
-  async #attempt<Schema extends z.ZodType>(request: HttpRequest<Schema>): Promise<HttpResponse<z.output<Schema>>> {
+  /** One attempt, once the client's budget lets it go; the budget hears how it was answered. */
+  async #gated<Schema extends z.ZodType>(request: HttpRequest<Schema>): Promise<HttpResponse<z.output<Schema>>> {
+    const gate = this.#settings.gate;
+    if (gate === undefined) return this.#attempt(request);
+    const pass = await gate.acquire(request.signal, request.priority, request.maxRetryAfterMs);
+    let answer: Response | undefined;
+    try {
+      return await this.#attempt(request, (response) => {
+        answer = response;
+      });
+    } finally {
+      pass.release(answer?.status, answer?.headers);
+    }
+  }
+
+  async #attempt<Schema extends z.ZodType>(
+    request: HttpRequest<Schema>,
+    answered?: (response: Response) => void,
+  ): Promise<HttpResponse<z.output<Schema>>> {
     const { signal: callerSignal } = request;
     callerSignal?.throwIfAborted();
     const controller = new AbortController();
@@ -205,6 +258,7 @@ export class HttpClient {
       } catch (error) {
         throw this.#fault(error, request, signal);
       }
+      answered?.(response);
       const limit =
         response.status >= 200 && response.status < 300 ? this.#settings.maxResponseBytes : ERROR_EXCERPT_BYTES;
       let body: { bytes: Uint8Array; truncated: boolean };

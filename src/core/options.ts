@@ -5,11 +5,13 @@
  *
  * @module
  */
+import { Budget, type RequestBudget } from './budget.js';
 import { ConfigError } from './errors.js';
 import { checkTokenHeaders, DEFAULT_RETRY, isHeaderSafe, type RetryOptions, type TokenSource } from './http.js';
 import type { TaskSnapshot } from './lifecycle.js';
 import type { WaitState } from './poll/poller.js';
 import { checkSchedule, DEFAULT_POLL_OPTIONS, type PollOptions } from './poll/schedule.js';
+import type { RateLimit } from './ratelimit.js';
 import { parseBaseUrl, type Vendor } from './vendor.js';
 
 /** Options of {@link createClient}. Validated once, when the client is created. */
@@ -41,6 +43,27 @@ export interface ClientOptions {
   wait?: WaitDefaults | undefined;
   /** Origins besides the base URL's to which task URLs (and the token) may go. */
   trustedOrigins?: readonly string[] | undefined;
+  /** The most requests of this client in flight at once (its request budget). Default 32. */
+  maxConcurrency?: number | undefined;
+  /**
+   * A token bucket for this client's requests. Default: the vendor's documented limit (Postman:
+   * 300 per minute) when the client talks to the vendor's own base URL, else none until the
+   * server throttles; `false` for none at all.
+   */
+  rateLimit?: RateLimit | false | undefined;
+  /**
+   * The request budget: every request of the client (gets, wait polls, pages, cancels, and each
+   * retry) asks it before it goes. By default each client has its own, even with the same token;
+   * pass one made by `createBudget()` to several clients to share it, or `false` to let every
+   * request go on its own.
+   */
+  budget?: RequestBudget | false | undefined;
+  /**
+   * Batched reads, for a vendor that declares them: the polls of this client's waits that fall due
+   * within `windowMs` of each other (default 250) go as one request. `false` reads each task with
+   * its own GET.
+   */
+  batch?: { windowMs?: number | undefined } | false | undefined;
 }
 
 /** Poll options, each optional (and each may be `undefined`: the default applies). */
@@ -80,11 +103,16 @@ export interface ResolvedClientOptions {
   requestTimeoutMs: number;
   retry: RetryOptions;
   maxResponseBytes: number;
+  /** The request budget, or undefined for none. */
+  budget: Budget | undefined;
+  /** How long polls wait to be batched, or undefined when they are not. */
+  batchWindowMs: number | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 3_600_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+const DEFAULT_BATCH_WINDOW_MS = 250;
 // setTimeout's limit: a longer delay fires at once.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -145,7 +173,42 @@ export function resolveClientOptions(vendor: Vendor, options: ClientOptions): Re
     requestTimeoutMs,
     retry,
     maxResponseBytes,
+    budget: resolveBudget(vendor, options),
+    batchWindowMs: resolveBatch(vendor, options),
   };
+}
+
+/** The client's own budget, the one it was given, or none. */
+function resolveBudget(vendor: Vendor, options: ClientOptions): Budget | undefined {
+  const { budget, maxConcurrency, rateLimit } = options;
+  const own = maxConcurrency !== undefined || rateLimit !== undefined;
+  // A vendor's documented limit is its production API's: a sandbox, a proxy or a fake server has its own.
+  if (budget === undefined) {
+    return new Budget({ maxConcurrency, rateLimit }, options.baseUrl === undefined ? vendor.rateLimit : undefined);
+  }
+  if (budget !== false && !(budget instanceof Budget)) {
+    throw new ConfigError('budget', 'budget must be a budget made by createBudget(), or false');
+  }
+  if (own) {
+    throw new ConfigError(
+      'budget',
+      budget === false
+        ? 'budget: false sends every request on its own: drop maxConcurrency and rateLimit, or the budget option'
+        : 'a shared budget has its own limits: give maxConcurrency and rateLimit to createBudget(), not to createClient()',
+    );
+  }
+  return budget === false ? undefined : budget;
+}
+
+function resolveBatch(vendor: Vendor, options: ClientOptions): number | undefined {
+  const { batch } = options;
+  if (batch === false) return undefined;
+  if (batch !== undefined && (typeof batch !== 'object' || batch === null)) {
+    throw new ConfigError('batch', 'batch must be { windowMs } or false');
+  }
+  const windowMs = batch?.windowMs ?? DEFAULT_BATCH_WINDOW_MS;
+  checkNumber('batch.windowMs', windowMs, { min: 0, max: 60_000 });
+  return vendor.batch ? windowMs : undefined;
 }
 
 const POLL_KEYS = [

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { ConfigError, ResponseValidationError, TaskwaitError } from './errors.js';
-import { HttpClient } from './http.js';
+import { HttpClient, type RequestPriority } from './http.js';
 import type { TaskSnapshot } from './lifecycle.js';
 import { applyEnrichment, normalize, StatusTable } from './normalize.js';
 import type { ResolvedClientOptions } from './options.js';
@@ -24,7 +24,12 @@ export interface ReadOptions {
   signal?: AbortSignal | undefined;
   /** The longest server hint a retry within the request obeys; the client's by default. */
   maxRetryAfterMs?: number | undefined;
+  /** Where the read stands in the client's request budget (a wait's poll says when it was due). */
+  priority?: RequestPriority | undefined;
 }
+
+// A request of its own (a get, a cancel, a vendor's call): after due polls, before pages.
+const SINGLE: RequestPriority = Object.freeze({ kind: 'request' });
 
 /** Sends one client's requests. */
 export class Transport {
@@ -48,6 +53,10 @@ export class Transport {
       maxResponseBytes: options.maxResponseBytes,
       retryAfterHeaders: vendor.retryAfterHeaders ?? [],
       maxRetryAfterMs: options.wait.maxRetryAfterMs,
+      gate: options.budget?.gate({
+        retryAfterHeaders: vendor.retryAfterHeaders ?? [],
+        maxRetryAfterMs: options.wait.maxRetryAfterMs,
+      }),
     });
   }
 
@@ -62,14 +71,50 @@ export class Transport {
       model: kind.model,
       signal: options.signal,
       maxRetryAfterMs: options.maxRetryAfterMs,
+      priority: options.priority ?? SINGLE,
     });
-    const snapshot = this.#normalize(task, kind, response.data, response.status);
-    if (snapshot.id === '' || snapshot.id === 'undefined') snapshot.id = task.id;
-    if (snapshot.terminal && kind.enrich) {
-      const context = { vendor: this.#vendor.name, request: this.request, signal: options.signal };
-      applyEnrichment(snapshot, await kind.enrich(snapshot, context));
+    const snapshot = this.#snapshot(task, response.data, response.status);
+    return { snapshot: await this.finish(task, snapshot, options.signal), hintMs: response.hintMs };
+  }
+
+  /**
+   * A snapshot made whole: a terminal one goes through its kind's `enrich` step, for what the task
+   * resource itself does not say (SoftwareOne keeps a failure's reason in the task's logs).
+   */
+  async finish(task: ResolvedTask, snapshot: TaskSnapshot, signal: AbortSignal | undefined): Promise<TaskSnapshot> {
+    const { enrich } = task.kind;
+    if (!snapshot.terminal || !enrich) return snapshot;
+    const context = { vendor: this.#vendor.name, request: this.request, signal };
+    applyEnrichment(snapshot, await enrich(snapshot, context));
+    return snapshot;
+  }
+
+  /**
+   * A task's payload read some other way (from a batched read's answer), checked against its
+   * kind's schema and normalized as a read would; a {@link ResponseValidationError} if it does not fit.
+   */
+  snapshotOf(task: ResolvedTask, payload: unknown, status = 200): TaskSnapshot {
+    const parsed = task.kind.schema.safeParse(payload);
+    if (!parsed.success) {
+      throw new ResponseValidationError({
+        vendor: this.#vendor.name,
+        model: task.kind.model,
+        reason: 'schema',
+        issues: parsed.error.issues.slice(0, 5).map((issue) => ({
+          path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+          message: issue.message,
+        })),
+        url: task.href,
+        status,
+      });
     }
-    return { snapshot, hintMs: response.hintMs };
+    return this.#snapshot(task, parsed.data, status);
+  }
+
+  #snapshot(task: ResolvedTask, data: unknown, status: number): TaskSnapshot {
+    const snapshot = this.#normalize(task, task.kind, data, status);
+    if (snapshot.id === '' || snapshot.id === 'undefined') snapshot.id = task.id;
+    return snapshot;
   }
 
   /**
@@ -78,6 +123,8 @@ export class Transport {
    */
   readonly request = async <Schema extends z.ZodType>(
     request: VendorRequest<Schema>,
+    priority: RequestPriority = SINGLE,
+    maxRetryAfterMs?: number,
   ): Promise<VendorResponse<z.output<Schema>>> => {
     const refs = this.#refs;
     const url = request.url !== undefined ? refs.trustedUrl(request.url, 'url') : refs.pathUrl(request.path ?? []);
@@ -93,6 +140,8 @@ export class Transport {
       model: request.model ?? 'response',
       signal: request.signal,
       idempotent: request.idempotent,
+      priority,
+      maxRetryAfterMs,
     });
     return { data: response.data, status: response.status, headers: response.headers, url: response.url };
   };

@@ -9,6 +9,7 @@ import { ConfigError, ResponseValidationError } from './errors.js';
 import type { TaskError, TaskSnapshot, TaskState } from './lifecycle.js';
 import type { PageSource, Paginator, PagingOptions } from './paging/paginator.js';
 import type { PollOptions } from './poll/schedule.js';
+import { checkRateLimit, type RateLimit } from './ratelimit.js';
 
 /**
  * A string enum that also accepts values it does not know, so that a vendor adding a status or
@@ -133,11 +134,53 @@ export interface VendorRequest<Schema extends z.ZodType> {
   idempotent?: boolean;
 }
 
+/** A task as a vendor's batched read sees it. */
+export interface BatchTask<Ref = unknown> {
+  /** The task id: the last segment of its URL. */
+  id: string;
+  /** Its kind. */
+  kind: string;
+  /** The reference as the vendor's `ref` schema parsed it; the URL (or `{ url }`) when the task was named by URL. */
+  ref: Ref | string | { url: string };
+}
+
+/**
+ * How a vendor reads many of its tasks in one request (a list filtered by id, an action's task
+ * list): the polls of a client's waits that fall due together become one request. A task the
+ * answer leaves out, or can't say enough about, is read with its own GET.
+ */
+export interface BatchRead<Ref = unknown, Schema extends z.ZodType = z.ZodType> {
+  /** The most tasks one request may read (the list's largest page). */
+  max: number;
+  /** The kinds it reads. Default: every kind. */
+  kinds?: readonly string[];
+  /**
+   * Tasks one request can read together share a key (the action whose task list is read).
+   * Undefined for a task no list can read. Default: one key for all.
+   */
+  key?(task: BatchTask<Ref>): string | undefined;
+  /** The request that reads `tasks` (one key, at most `max` of them): a path or URL, a query, a schema. */
+  list(tasks: readonly BatchTask<Ref>[]): Omit<VendorRequest<Schema>, 'signal'>;
+  /**
+   * The tasks in the answer: each id with its payload as the task's own GET would answer it
+   * (its kind's schema checks it). A payload of undefined means "read this one on its own".
+   */
+  found(data: z.output<Schema>, tasks: readonly BatchTask<Ref>[]): Iterable<readonly [id: string, payload: unknown]>;
+}
+
+/** Declares a vendor's batched read with the list's payload type inferred from its schema. */
+export function defineBatch<Schema extends z.ZodType, Ref = unknown>(
+  batch: BatchRead<Ref, Schema>,
+): BatchRead<Ref, Schema> {
+  return batch;
+}
+
 // The errors a vendor's own code may throw (a bad reference, a bad webhook, a page that leads
 // nowhere), the bound on server text it quotes, and the bound on an await of a user's code.
 export { abortable } from './abort.js';
 export { ConfigError, ResponseValidationError, TaskwaitError } from './errors.js';
 export { type Page, type PageSource, type Paginator, PagingError, type PagingOptions } from './paging/paginator.js';
+export type { RateLimit } from './ratelimit.js';
 export { clip, describeValue } from './redact.js';
 
 /** A validated response to a {@link VendorRequest}. */
@@ -251,6 +294,11 @@ export interface VendorDefinition<
   poll?: Partial<PollOptions>;
   /** Vendor-specific headers that carry a retry delay in seconds, read besides `Retry-After`. */
   retryAfterHeaders?: readonly string[];
+  /** The vendor's documented rate limit: every client's request budget starts from it. */
+  rateLimit?: RateLimit;
+  /** How to read many tasks in one request, when the vendor can. See {@link BatchRead}. */
+  // biome-ignore lint/suspicious/noExplicitAny: any list schema; defineBatch types each declaration
+  batch?: BatchRead<z.output<RefSchema>, any>;
   /** Methods the vendor adds to its client (list, paging, result, ...). */
   methods?(context: VendorContext<z.output<RefSchema>, SnapshotOfKinds<Kinds>>): Methods;
 }
@@ -316,7 +364,25 @@ export function defineVendor<
     throw new ConfigError('tasks', `defineVendor(${definition.name}): define at least one task kind`);
   }
   parseBaseUrl(definition.baseUrl, `defineVendor(${definition.name}).baseUrl`);
+  if (definition.rateLimit !== undefined) checkRateLimit(definition.rateLimit);
+  if (definition.batch !== undefined) checkBatch(definition.name, definition.batch, Object.keys(definition.tasks));
   return Object.freeze({ ...definition }) as Vendor<Name, Status, Kinds, RefSchema, Methods>;
+}
+
+function checkBatch(vendor: string, batch: BatchRead, kinds: readonly string[]): void {
+  const where = `defineVendor(${vendor}).batch`;
+  if (typeof batch !== 'object' || batch === null) throw new ConfigError('batch', `${where} must be an object`);
+  if (typeof batch.list !== 'function') {
+    throw new ConfigError('batch', `${where} needs a list: the function that builds the request reading many tasks`);
+  }
+  if (typeof batch.found !== 'function') {
+    throw new ConfigError('batch', `${where} needs found: the function that picks each task out of the list's answer`);
+  }
+  if (typeof batch.max !== 'number' || !(batch.max >= 1)) {
+    throw new ConfigError('batch', `${where}.max must be at least 1: the most tasks one request reads`);
+  }
+  const unknown = (batch.kinds ?? []).filter((kind) => !kinds.includes(kind));
+  if (unknown.length > 0) throw new ConfigError('batch', `${where}.kinds names unknown kinds: ${unknown.join(', ')}`);
 }
 
 /** Parses an absolute http(s) base URL, or throws a {@link ConfigError} that says what is wrong. */

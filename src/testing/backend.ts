@@ -7,6 +7,7 @@
 import { ConfigError } from '../index.js';
 import type { VendorFake } from './fake.js';
 import { errorAnswer } from './faults.js';
+import { FakeLimiter, type FakeRateLimit } from './limit.js';
 import { compilePath, type PathMatcher, pathBelow } from './paths.js';
 import { type FakeRequest, headerRecord, type RecordedRequest, redactHeaders, redactPath } from './record.js';
 import type { AnyFakeTask, FakeResponse } from './task.js';
@@ -29,6 +30,8 @@ export interface FakeRouteContext {
   baseUrl: string;
   /** Serves another task from now on (a task the route just created). */
   add(task: AnyFakeTask): void;
+  /** Every task served, for a route that lists tasks. */
+  tasks: readonly AnyFakeTask[];
 }
 
 /**
@@ -68,8 +71,10 @@ export class FakeBackend {
   // Tasks by id, each with its place in `tasks`: a request is matched against the few tasks whose
   // id is one of its path segments, not against every task (10,000 tasks, tens of thousands of polls).
   readonly #byId = new Map<string, { task: AnyFakeTask; order: number }[]>();
+  readonly #limiter: FakeLimiter | undefined;
 
-  constructor(tasks: readonly AnyFakeTask[], routes: readonly FakeRoute[] = []) {
+  constructor(tasks: readonly AnyFakeTask[], routes: readonly FakeRoute[] = [], rateLimit?: FakeRateLimit) {
+    this.#limiter = rateLimit === undefined ? undefined : new FakeLimiter(rateLimit);
     this.#routes = routes.map((route) => ({ route, match: compilePath(route.path) }));
     for (const task of tasks) this.add(task);
     for (const { route } of this.#routes) this.#learn(route.fake);
@@ -108,8 +113,18 @@ export class FakeBackend {
     const path = pathBelow(request.url, base) ?? request.url.pathname;
     const method = request.method.toUpperCase();
     let response: FakeResponse | undefined;
-    const task = this.#taskAt(path, serves);
-    if (task) {
+    const limited = this.#limiter?.check(headerRecord(request.headers), Date.now());
+    const task = limited?.allowed === false ? undefined : this.#taskAt(path, serves);
+    if (limited?.allowed === false) {
+      response = {
+        status: 429,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ error: { name: 'rateLimitError', message: 'Rate limit exceeded: try again later' } }),
+        delayMs: 0,
+        drop: false,
+        fault: 'rateLimit',
+      };
+    } else if (task) {
       response = task.respond(request);
     } else {
       for (const { route, match } of this.#routes) {
@@ -118,7 +133,11 @@ export class FakeBackend {
         const text = await request.text();
         const answer = await route.respond(
           { method, url: request.url, headers: headerRecord(request.headers), params, body: parseBody(text) },
-          { baseUrl: base.href.endsWith('/') ? base.href : `${base.href}/`, add: (t) => this.add(t) },
+          {
+            baseUrl: base.href.endsWith('/') ? base.href : `${base.href}/`,
+            add: (t) => this.add(t),
+            tasks: this.tasks,
+          },
         );
         response = {
           status: answer.status ?? 200,
@@ -142,6 +161,7 @@ export class FakeBackend {
           };
       response = { ...answer, delayMs: 0, drop: false };
     }
+    if (limited) response = { ...response, headers: { ...response.headers, ...limited.headers } };
     this.requests.push({
       at: Date.now(),
       method,

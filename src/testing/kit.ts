@@ -13,6 +13,13 @@ export { postmanFake } from './fakes/postman.js';
 export { softwareOneFake } from './fakes/softwareone.js';
 export type { FaultRule } from './faults.js';
 export { checkAsset, type LayerIqIngestOptions, layerIqIngest } from './layer-iq.js';
+export type { FakeRateLimit } from './limit.js';
+export {
+  type AnaplanTaskListRouteOptions,
+  anaplanTaskList,
+  type SoftwareOneTaskListRouteOptions,
+  softwareOneTaskList,
+} from './lists.js';
 export type { FakeRequest, RecordedRequest } from './record.js';
 export {
   type AnyFakeTask,

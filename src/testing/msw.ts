@@ -8,6 +8,7 @@ import { ConfigError } from '../index.js';
 import { FakeBackend, type FakeRoute } from './backend.js';
 import { baseUrlOf } from './base-urls.js';
 import type { VendorFake } from './fake.js';
+import type { FakeRateLimit } from './limit.js';
 import { joinUrl } from './paths.js';
 import { sleep } from './sleep.js';
 import type { AnyFakeTask } from './task.js';
@@ -21,6 +22,8 @@ export interface TaskwaitHandlerOptions {
   baseUrl?: string;
   /** Extra endpoints, e.g. `layerIqIngest()`. */
   routes?: readonly FakeRoute[];
+  /** Limit each token's requests per window, answering 429 beyond it. See `startFakeServer`. */
+  rateLimit?: FakeRateLimit;
 }
 
 /**
@@ -41,7 +44,11 @@ export function taskwaitHandlers(
   tasks: AnyFakeTask | readonly AnyFakeTask[],
   options: TaskwaitHandlerOptions = {},
 ): HttpHandler[] {
-  const backend = new FakeBackend(Array.isArray(tasks) ? tasks : [tasks as AnyFakeTask], options.routes);
+  const backend = new FakeBackend(
+    Array.isArray(tasks) ? tasks : [tasks as AnyFakeTask],
+    options.routes,
+    options.rateLimit,
+  );
   if (options.baseUrl !== undefined) checkBase(options.baseUrl);
   const baseOf = (fake: VendorFake) => options.baseUrl ?? baseUrlOf(fake);
   const handlers: HttpHandler[] = [];

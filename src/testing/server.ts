@@ -9,6 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeBackend, type FakeRoute } from './backend.js';
+import type { FakeRateLimit } from './limit.js';
 import type { RecordedRequest } from './record.js';
 import { sleep } from './sleep.js';
 import type { AnyFakeTask } from './task.js';
@@ -28,6 +29,12 @@ export interface FakeServerOptions {
   port?: number;
   /** Default `127.0.0.1`. */
   host?: string;
+  /**
+   * Limit each token to `limit` requests per window, as a vendor's API does: the rest are
+   * answered 429 with `Retry-After` and rate-limit headers (Postman's by default), which every
+   * answer also carries. Default: no limit.
+   */
+  rateLimit?: FakeRateLimit;
 }
 
 /** A running fake server. */
@@ -62,7 +69,7 @@ export interface FakeServer {
  * ```
  */
 export async function startFakeServer(options: FakeServerOptions = {}): Promise<FakeServer> {
-  const backend = new FakeBackend(options.tasks ?? [], options.routes);
+  const backend = new FakeBackend(options.tasks ?? [], options.routes, options.rateLimit);
   const closing = new AbortController();
   // One listener per answer held back or trickled: many may be in flight at once.
   setMaxListeners(0, closing.signal);

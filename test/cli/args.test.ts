@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMEOUT_MS, parseCommand, parseDuration, parseRef } from '../../src/cli/args.js';
+import { DEFAULT_TIMEOUT_MS, parseCommand, parseDuration, parseRef, parseRefLines } from '../../src/cli/args.js';
 import { UsageError } from '../../src/cli/exit.js';
 
 describe('parseDuration', () => {
@@ -95,6 +95,20 @@ describe('parseCommand', () => {
     expect(parseCommand(['rows', 'run_1'])).toMatchObject({ kind: 'rows', format: 'ndjson', pageSize: undefined });
   });
 
+  it('takes several task refs, - for stdin, --refs FILE and --any', () => {
+    expect(parseCommand(['wait', 'mixpeek', 'a', '{"task_id":"b"}', '--any'])).toMatchObject({
+      kind: 'wait',
+      ref: 'a',
+      refs: ['a', { task_id: 'b' }],
+      refsFrom: undefined,
+      any: true,
+    });
+    expect(parseCommand(['wait', 'mixpeek', 'a', '-'])).toMatchObject({ refs: ['a'], refsFrom: '-', any: false });
+    expect(parseCommand(['wait', 'mixpeek', '--refs', 'refs.txt'])).toMatchObject({ refs: [], refsFrom: 'refs.txt' });
+    expect(parseRefLines('a\n\n  # skip\n{"task_id":"b"}\r\nc', 'refs.txt')).toEqual(['a', { task_id: 'b' }, 'c']);
+    expect(() => parseRefLines('a\n{oops', 'refs.txt')).toThrow(/refs.txt, line 2: the task ref starts with/);
+  });
+
   it('answers --help and --version before anything else', () => {
     expect(parseCommand(['wait', '--bogus', '--help'])).toEqual({ kind: 'help' });
     expect(parseCommand(['-V'])).toEqual({ kind: 'version' });
@@ -104,7 +118,10 @@ describe('parseCommand', () => {
     [['rows', 'run_1', '--scope', 'rows'], /--scope is not an option of rows \(only of issues\)/],
     [['get', 'mixpeek', 'x', '--json=yes'], /--json takes no value/],
     [['wait', 'mixpeek', 'x', '--timeout'], /--timeout needs a value/],
-    [['wait', 'mixpeek', 'a', 'b'], /takes one task ref/],
+    [['get', 'mixpeek', 'a', 'b'], /get takes one task ref/],
+    [['wait', 'mixpeek'], /wait needs a task ref after the vendor, or --refs FILE/],
+    [['wait', 'mixpeek', '-', '--refs', 'f.txt'], /not both/],
+    [['wait', 'mixpeek', '--refs', ' '], /--refs needs a file name/],
     [['issues', 'run_1', '--page-size', '0'], /--page-size takes a whole number/],
     [['wait', 'mixpeek', 'x', '--api-key', 'k'], /takes no --api-key/],
   ])('%j is a usage error', (argv, message) => {

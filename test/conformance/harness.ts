@@ -107,7 +107,7 @@ function feeder(vendor: Vendor) {
     const body = paths.length === 1 || !after ? first : after(url);
     return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
   };
-  const client = createClient(vendor, { token: 'conformance-token', fetch, retry: { retries: 0 } });
+  const client = createClient(vendor, { token: 'conformance-token', fetch, retry: { retries: 0 }, rateLimit: false });
   return {
     client,
     paths,

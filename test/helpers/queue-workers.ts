@@ -18,6 +18,7 @@ export interface QueueWorkerConfig {
   lockDurationMs?: number;
   wait?: Record<string, number | boolean>;
   retry?: { retries?: number; minDelayMs?: number; maxDelayMs?: number };
+  budget?: false;
 }
 
 /** A running worker process. */

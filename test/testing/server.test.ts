@@ -269,3 +269,26 @@ describe('taskwait/testing/server', () => {
     expect(seen.size).toBeGreaterThan(5);
   });
 });
+
+describe('a client against a rate-limited loopback server', () => {
+  it("keeps under Postman's limit: the budget paces to the server's headers", async () => {
+    const tasks = Array.from({ length: 12 }, () =>
+      fakeTask(postmanFake, { kind: 'collection-update', phases: [{ state: 'running', ms: 150 }] }),
+    );
+    const loopback = await start({ tasks, rateLimit: { limit: 4, windowMs: 200 } });
+    {
+      const client = createClient(postman, {
+        baseUrl: loopback.url,
+        token: 'PMAK-loopback-0000',
+        // Postman's own limit, scaled to the server's: 4 per 200 ms.
+        rateLimit: { requestsPerSecond: 20, burst: 4 },
+        wait: { minDelayMs: 50, maxDelayMs: 100 },
+      });
+      const ends = await client.waitAll(tasks.map((t) => t.ref));
+      expect(ends.every((s) => s.state === 'succeeded')).toBe(true);
+      const limited = loopback.requests.filter((r) => r.status === 429).length;
+      // A few at the very start at most, before the first answer told the client where it stands.
+      expect(limited).toBeLessThanOrEqual(4);
+    }
+  });
+});

@@ -27,11 +27,26 @@
  * @module taskwait/anaplan
  */
 import type { TaskState } from '../../core/lifecycle.js';
-import { authorization, defineTask, defineVendor, type SnapshotFields } from '../../core/vendor.js';
+import { authorization, defineBatch, defineTask, defineVendor, type SnapshotFields } from '../../core/vendor.js';
 import { type ReportTask, ReportTaskStatusPollSchema, type SyncTask, SyncTaskStatusPollSchema } from './alm-schemas.js';
 import { anaplanMethods } from './methods.js';
-import { ACTION_TYPES, type ActionType, type AlmKind, AnaplanTaskRef, actionPath, actionTypeFor } from './refs.js';
-import { AnaplanTaskStateSchema, type TaskResult, type TaskStatus, TaskStatusPollSchema } from './schemas.js';
+import {
+  ACTION_TYPES,
+  type ActionType,
+  type AlmKind,
+  AnaplanActionTaskRef,
+  AnaplanTaskRef,
+  actionPath,
+  actionTypeFor,
+} from './refs.js';
+import {
+  AnaplanTaskStateSchema,
+  TaskListResponseSchema,
+  type TaskResult,
+  type TaskStatus,
+  TaskStatusPollSchema,
+  type TaskSummary,
+} from './schemas.js';
 
 export * from './alm-schemas.js';
 export type { AnaplanAlmTaskRequest, AnaplanTaskListOptions } from './methods.js';
@@ -59,6 +74,9 @@ export const ANAPLAN_STATES = {
   CANCELLING: 'canceling',
   CANCELLED: 'canceled',
 } as const satisfies Record<(typeof AnaplanTaskStateSchema.values)[number], TaskState>;
+
+// Anaplan's default page size of a list, and its ceiling.
+const LIST_PAGE = 5000;
 
 // One definition for the four bulk kinds: they share the Task model and differ by URL only.
 const bulkTask = defineTask({
@@ -120,8 +138,38 @@ export const anaplan = defineVendor({
   cancel: { method: 'DELETE', kinds: ACTION_TYPES },
   // "Check the status of an ongoing process no more than once every 5 seconds."
   poll: { minDelayMs: 5000 },
+  batch: defineBatch({
+    kinds: ACTION_TYPES,
+    // Anaplan's default page and ceiling: one page of the action's tasks, newest first.
+    max: LIST_PAGE,
+    key: (task) => actionOf(task.ref)?.join('/'),
+    list: (tasks) => ({
+      path: actionOf(tasks[0]?.ref) ?? [],
+      query: { sort: '-creationDate', limit: LIST_PAGE },
+      schema: TaskListResponseSchema,
+      model: 'TaskListResponse',
+    }),
+    // A list entry that says COMPLETE without its `result` can't tell success from failure, and
+    // one without its `taskId` names no task: those tasks are read on their own.
+    found: (list) =>
+      [list.tasks ?? [], list.task ?? []]
+        .flat()
+        .flatMap((task) => (typeof task.taskId === 'string' ? [[task.taskId, listed(task)] as const] : [])),
+  }),
   methods: anaplanMethods,
 });
+
+/** The task list path of a bulk action task named by its ids; undefined for an ALM task or a URL. */
+function actionOf(ref: unknown): string[] | undefined {
+  const parsed = AnaplanActionTaskRef.safeParse(ref);
+  return parsed.success ? actionPath(parsed.data) : undefined;
+}
+
+function listed(task: TaskSummary): { task: TaskSummary } | undefined {
+  const result = (task as { result?: unknown }).result;
+  if (task.taskState === 'COMPLETE' && (typeof result !== 'object' || result === null)) return undefined;
+  return { task };
+}
 
 // An empty id makes the client use the reference's.
 function bulkSnapshot(task: TaskStatus | undefined): SnapshotFields {

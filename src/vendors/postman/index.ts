@@ -10,6 +10,8 @@
  * | `element-task` | `GET /{elementType}/{elementId}/tasks/{taskId}` | generating a spec or a collection |
  *
  * Postman answers a 429 with `X-RateLimit-RetryAfter` / `RetryAfter` (seconds); the poller honours both.
+ * A key may make 300 requests per minute: every client's request budget paces to that by default,
+ * and reads the `RateLimit` / `X-RateLimit-*` headers to stay under it.
  *
  * @example
  * ```ts
@@ -193,6 +195,8 @@ export const postman = defineVendor({
   },
   routeUrl: (url) => kindOfPath(url.pathname),
   retryAfterHeaders: ['X-RateLimit-RetryAfter', 'RetryAfter'],
+  // "Access to the API using a key is limited to 300 requests per minute."
+  rateLimit: { requestsPerSecond: 300 / 60 },
 });
 
 /**

@@ -1,0 +1,480 @@
+/**
+ * The wait loop: a wait driven by timers and callbacks around the pure step function
+ * ({@link advance}). A single wait sleeps on its own timer; the waits of a group sleep in one
+ * shared {@link WakeScheduler} (one timer for the group). Knows states, delays and signals;
+ * knows nothing of HTTP or vendors.
+ *
+ * @module
+ */
+import { isTransient, TaskFailedError, WaitTimeoutError } from '../errors.js';
+import type { TaskSnapshot } from '../lifecycle.js';
+import { advance, encodeState, type WaitState } from './poller.js';
+import type { PollOptions } from './schedule.js';
+
+/**
+ * When a poll was due and how late its wait already runs: what the client's request budget
+ * orders its queue by. The budget sets `sentAt` when the poll's request goes out.
+ */
+export interface PollOrder {
+  readonly kind: 'poll';
+  /** When the poll was due (ms since the epoch). */
+  dueAt: number;
+  /** How late the wait's previous poll went out, in ms. */
+  lateMs: number;
+  sentAt?: number | undefined;
+}
+
+/** One poll as the loop sees it: fetch, validate, normalize; reject on a fault. */
+export type Fetcher = (
+  signal: AbortSignal,
+  order?: PollOrder,
+) => Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
+
+/** Everything one run of the wait loop needs. */
+export interface LoopParams {
+  vendor: string;
+  id: string;
+  fetch: Fetcher;
+  options: PollOptions;
+  state: WaitState;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+const TIMED_OUT = Symbol('wait timed out');
+// setTimeout's limit: a longer delay fires at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Something a caller's signal, or a group, can stop. */
+export interface Stoppable {
+  halt(reason: unknown): void;
+}
+
+/** A sleeping wait, as a {@link WakeScheduler} holds it. */
+export interface Wakeable {
+  /** When it wants to be woken (ms since the epoch). */
+  readonly wakeAt: number;
+  wake(): void;
+}
+
+/** Wakes sleeping waits at their `wakeAt`: the timers of a group, one for all its waits. */
+export interface WakeScheduler {
+  add(wait: Wakeable): void;
+  remove(wait: Wakeable): void;
+}
+
+interface Subscribers {
+  waits: Set<Stoppable>;
+  listener: () => void;
+}
+
+// One listener on a caller's signal however many waits share it (a shutdown signal for all):
+// no listener per wait to hold memory, and no MaxListenersExceededWarning.
+const subscribers = new WeakMap<AbortSignal, Subscribers>();
+
+function subscribe(signal: AbortSignal, wait: Stoppable): void {
+  let entry = subscribers.get(signal);
+  if (!entry) {
+    const waits = new Set<Stoppable>();
+    const listener = () => {
+      subscribers.delete(signal);
+      for (const each of waits) each.halt(signal.reason);
+    };
+    entry = { waits, listener };
+    subscribers.set(signal, entry);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  entry.waits.add(wait);
+}
+
+function unsubscribe(signal: AbortSignal, wait: Stoppable): void {
+  const entry = subscribers.get(signal);
+  if (!entry) return;
+  entry.waits.delete(wait);
+  if (entry.waits.size === 0) {
+    subscribers.delete(signal);
+    signal.removeEventListener('abort', entry.listener);
+  }
+}
+
+/** What a stopped wait rejects with: the caller's reason, or a {@link WaitTimeoutError}. */
+function stopError(
+  reason: unknown,
+  vendor: string,
+  id: string,
+  last: TaskSnapshot | undefined,
+  started: number,
+  state: WaitState,
+  lastError: unknown,
+): unknown {
+  if (reason !== TIMED_OUT) return reason;
+  return new WaitTimeoutError({
+    vendor,
+    id,
+    snapshot: last,
+    elapsedMs: Date.now() - started,
+    polls: state.polls,
+    resumeToken: encodeState(state),
+    cause: lastError,
+  });
+}
+
+function wakeUp(wait: { wake(): void }): void {
+  wait.wake();
+}
+
+/** Stops `wait` as its deadline does: it rejects with a {@link WaitTimeoutError}. */
+export function expire(wait: Stoppable): void {
+  wait.halt(TIMED_OUT);
+}
+
+/**
+ * Polls until a terminal snapshot, yielding every snapshot observed: the same wait as
+ * {@link waitFor}, seen one snapshot at a time. Transient faults are retried on the schedule
+ * until the timeout; anything else ends the loop at once. Leaving the loop early (`break`) stops
+ * the polling; every timer and listener is gone when the generator finishes, however it finishes.
+ */
+export async function* pollLoop(params: LoopParams): AsyncGenerator<TaskSnapshot, void, undefined> {
+  params.signal?.throwIfAborted();
+  const seen: TaskSnapshot[] = [];
+  let notify: (() => void) | undefined;
+  let end: { error: unknown } | 'done' | undefined;
+  const wait = startWait<Fetcher>(
+    {
+      shared: { vendor: params.vendor, fetch: callFetcher, options: params.options, timeoutMs: params.timeoutMs },
+      task: params.fetch,
+      id: params.id,
+      state: params.state,
+      signal: params.signal,
+      onSnapshot: (snapshot) => {
+        seen.push(snapshot);
+        notify?.();
+      },
+      throwOnFailure: false,
+    },
+    (result) => {
+      end = result instanceof Rejection ? { error: result.reason } : 'done';
+      notify?.();
+    },
+  );
+  try {
+    for (;;) {
+      const next = seen.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (end === 'done') return;
+      if (end) throw end.error;
+      await new Promise<void>((resolve) => {
+        notify = resolve;
+      });
+      notify = undefined;
+    }
+  } finally {
+    wait.halt(LEFT);
+  }
+}
+
+// The consumer left the loop: the wait stops, and nobody is told.
+const LEFT = Symbol('left the loop');
+
+function callFetcher(fetcher: Fetcher, signal: AbortSignal, order: PollOrder) {
+  return fetcher(signal, order);
+}
+
+/** What a group hears from each of its waits, instead of per-wait callbacks. */
+export interface WaitEvents<Task> {
+  /** Every snapshot; `changed` when its state or progress differs from the last one. A throw ends the wait. */
+  snapshot(task: Task, snapshot: TaskSnapshot, changed: boolean): void;
+  /** The wait ended: its terminal snapshot, or the error it failed with. */
+  settled(task: Task, snapshot: TaskSnapshot | undefined, error: unknown): void;
+}
+
+/**
+ * What every {@link waitFor} with the same settings shares: one object per client (and per set of
+ * per-call poll options, and per group) rather than these fields in every pending wait.
+ */
+export interface WaitShared<Task> {
+  vendor: string;
+  /** Fetches `task` once: called as `fetch(task, signal, order)`, so one function serves every wait. */
+  fetch: (
+    task: Task,
+    signal: AbortSignal,
+    order: PollOrder,
+  ) => Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
+  options: PollOptions;
+  timeoutMs: number;
+  /** A group's: its scheduler (no timer per wait) and its deadline (ms since the epoch), which the group enforces. */
+  group?: { scheduler: WakeScheduler; deadlineAt: number; events: WaitEvents<Task> } | undefined;
+}
+
+/** One wait of {@link waitFor}: read once, not kept. */
+export interface WaitForParams<Task> {
+  shared: WaitShared<Task>;
+  task: Task;
+  id: string;
+  state: WaitState;
+  signal?: AbortSignal | undefined;
+  /** Called with the first snapshot and whenever the state or progress changes; a throw ends the wait. */
+  onProgress?: ((snapshot: TaskSnapshot) => void) | undefined;
+  /** Called with every snapshot. */
+  onSnapshot?: ((snapshot: TaskSnapshot) => void) | undefined;
+  /** Reject with {@link TaskFailedError} when the task ends `failed` or `canceled`. */
+  throwOnFailure: boolean;
+}
+
+/**
+ * The wait loop of `client.wait()`, as {@link pollLoop} runs it but driven by its own timers and
+ * callbacks: no generator, no async frames, no promise per sleep. A wait asleep is one
+ * {@link DrivenWait}, its state, its last snapshot, one timer and the promise returned here:
+ * thousands may be pending in one process. Resolves with the terminal snapshot.
+ */
+export function waitFor<Task>(params: WaitForParams<Task>): Promise<TaskSnapshot> {
+  try {
+    params.signal?.throwIfAborted();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  let settle: ((value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void) | undefined;
+  const promise = new Promise<TaskSnapshot>((resolve) => {
+    settle = resolve;
+  });
+  startWait(params, settle as (value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void);
+  return promise;
+}
+
+/**
+ * Starts a wait that reports its end to `settle` (a snapshot, or a {@link Rejection}), or, in a
+ * group, to the group's events.
+ */
+export function startWait<Task>(
+  params: WaitForParams<Task>,
+  settle?: (value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void,
+): Stoppable {
+  return new DrivenWait(params, settle);
+}
+
+const HALTED = 1;
+const SETTLED = 2;
+const THROW_ON_FAILURE = 4;
+const SLEEPING = 8;
+
+/**
+ * A thenable that rejects with `reason`: resolving a promise with it rejects that promise, so a
+ * wait keeps only its promise's `resolve` function, not `reject` too.
+ */
+class Rejection {
+  readonly reason: unknown;
+  constructor(reason: unknown) {
+    this.reason = reason;
+  }
+  // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose, see the class comment
+  then(_: unknown, reject: (reason: unknown) => void): void {
+    reject(this.reason);
+  }
+}
+
+/**
+ * One wait of {@link waitFor}, {@link pollLoop} or a group: polls, sleeps and settles. Its fields
+ * are few on purpose (what all waits share is in one {@link WaitShared}): it is what each of
+ * thousands of pending waits holds.
+ */
+class DrivenWait<Task> implements Stoppable, Wakeable {
+  readonly #shared: WaitShared<Task>;
+  readonly #task: Task;
+  readonly #id: string;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onProgress: ((snapshot: TaskSnapshot) => void) | undefined;
+  readonly #onSnapshot: ((snapshot: TaskSnapshot) => void) | undefined;
+  /** When the wait times out (ms since the epoch), or Infinity; it started `timeoutMs` before. */
+  readonly #deadlineAt: number;
+  readonly #settle: ((value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void) | undefined;
+  #flags: number;
+  #state: WaitState;
+  /** The last snapshot: the one a timeout reports. */
+  #last: TaskSnapshot | undefined = undefined;
+  #lastError: unknown = undefined;
+  #reason: unknown = undefined;
+  // The request in flight, and the timer: the sleep's, or the deadline during a request.
+  #request: AbortController | undefined = undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** When the next poll is due (ms since the epoch), and how late the last one went out (ms). */
+  #wakeAt: number;
+  #lateMs = 0;
+
+  constructor(
+    params: WaitForParams<Task>,
+    settle: ((value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void) | undefined,
+  ) {
+    const shared = params.shared;
+    const now = Date.now();
+    this.#shared = shared;
+    this.#task = params.task;
+    this.#id = params.id;
+    this.#signal = params.signal;
+    this.#onProgress = params.onProgress;
+    this.#onSnapshot = params.onSnapshot;
+    this.#deadlineAt =
+      shared.group?.deadlineAt ??
+      (Number.isFinite(shared.timeoutMs) ? now + shared.timeoutMs : Number.POSITIVE_INFINITY);
+    this.#settle = settle;
+    this.#flags = params.throwOnFailure ? THROW_ON_FAILURE : 0;
+    this.#state = params.state;
+    this.#wakeAt = now;
+    if (this.#signal) subscribe(this.#signal, this);
+    // A resumed state may still owe the server a wait (its `Retry-After`) before the first poll:
+    // never more than this wait's maxRetryAfterMs, whatever the token says (another machine's
+    // clock, a token edited by hand).
+    const owed = Math.min((this.#state.notBefore ?? 0) - now, shared.options.maxRetryAfterMs);
+    if (owed > 0) this.#sleep(owed);
+    else this.#poll();
+  }
+
+  get wakeAt(): number {
+    return this.#wakeAt;
+  }
+
+  halt(reason: unknown): void {
+    if (this.#flags & (HALTED | SETTLED)) return;
+    this.#flags |= HALTED;
+    this.#reason = reason;
+    if (this.#request) {
+      // The request settles (rejects) on the abort; that settles the wait.
+      this.#request.abort(reason);
+    } else if (this.#flags & SLEEPING) {
+      this.#fail(this.#stopError());
+    }
+    // Otherwise the wait is running (an onProgress that aborted): it stops before it sleeps.
+  }
+
+  /** Called by the sleep's timer, or the group's scheduler. */
+  wake(): void {
+    this.#timer = undefined;
+    this.#flags &= ~SLEEPING;
+    this.#poll();
+  }
+
+  #poll(): void {
+    if (this.#flags & HALTED) {
+      this.#fail(this.#stopError());
+      return;
+    }
+    const request = new AbortController();
+    this.#request = request;
+    // A group enforces its own deadline: no timer per wait.
+    const left = this.#deadlineAt - Date.now();
+    if (left !== Number.POSITIVE_INFINITY && !this.#shared.group) {
+      this.#timer = setTimeout(expire, Math.min(Math.max(0, left), MAX_TIMER_MS), this);
+    }
+    const order: PollOrder = { kind: 'poll', dueAt: this.#wakeAt, lateMs: this.#lateMs, sentAt: undefined };
+    let pending: Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
+    try {
+      pending = this.#shared.fetch(this.#task, request.signal, order);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (result) => this.#answered(result, order),
+      (error) => this.#faulted(error, order),
+    );
+  }
+
+  #endRequest(order: PollOrder): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#request = undefined;
+    this.#lateMs = order.sentAt === undefined ? 0 : Math.max(0, order.sentAt - order.dueAt);
+  }
+
+  #answered(result: { snapshot: TaskSnapshot; hintMs: number | undefined }, order: PollOrder): void {
+    this.#endRequest(order);
+    try {
+      if (this.#flags & HALTED) throw this.#stopError();
+      const { snapshot, hintMs } = result;
+      const previous = this.#last;
+      this.#last = snapshot;
+      this.#lastError = undefined;
+      const step = advance(this.#state, { snapshot, hintMs, now: Date.now() }, this.#shared.options);
+      this.#state = step.state;
+      const changed = !previous || previous.state !== snapshot.state || previous.progress !== snapshot.progress;
+      const group = this.#shared.group;
+      if (group) {
+        group.events.snapshot(this.#task, snapshot, changed);
+      } else {
+        this.#onSnapshot?.(snapshot);
+        if (changed) this.#onProgress?.(snapshot);
+      }
+      if (step.done) {
+        if ((snapshot.state === 'failed' || snapshot.state === 'canceled') && this.#flags & THROW_ON_FAILURE) {
+          throw new TaskFailedError(snapshot);
+        }
+        this.#dispose();
+        if (group) group.events.settled(this.#task, snapshot, undefined);
+        else this.#settle?.(snapshot);
+        return;
+      }
+      if (this.#flags & HALTED) throw this.#stopError();
+      this.#sleep(step.delayMs);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #faulted(error: unknown, order: PollOrder): void {
+    this.#endRequest(order);
+    try {
+      if (this.#flags & HALTED) throw this.#stopError();
+      if (!isTransient(error)) throw error;
+      this.#lastError = error;
+      const hintMs = (error as { retryAfterMs?: number }).retryAfterMs;
+      const step = advance(this.#state, { error, hintMs, now: Date.now() }, this.#shared.options);
+      this.#state = step.state;
+      this.#sleep(step.delayMs);
+    } catch (failure) {
+      this.#fail(failure);
+    }
+  }
+
+  /** Sleeps `delayMs`, or until the deadline (which stops the wait), or until halted. */
+  #sleep(delayMs: number): void {
+    const now = Date.now();
+    const left = this.#deadlineAt - now;
+    this.#wakeAt = now + delayMs;
+    this.#flags |= SLEEPING;
+    const group = this.#shared.group;
+    if (group) {
+      // Past the group's deadline the group stops every wait at once.
+      if (delayMs < left) group.scheduler.add(this);
+      return;
+    }
+    // A timer longer than 2^31 - 1 ms fires at once: such a sleep ends early instead.
+    this.#timer =
+      delayMs < left
+        ? setTimeout(wakeUp, Math.min(delayMs, MAX_TIMER_MS), this)
+        : setTimeout(expire, Math.min(Math.max(0, left), MAX_TIMER_MS), this);
+  }
+
+  #stopError(): unknown {
+    // Only a finite deadline times out, so the start is the deadline less the timeout.
+    const started = Math.round(this.#deadlineAt - this.#shared.timeoutMs);
+    return stopError(this.#reason, this.#shared.vendor, this.#id, this.#last, started, this.#state, this.#lastError);
+  }
+
+  #fail(error: unknown): void {
+    this.#dispose();
+    const group = this.#shared.group;
+    if (group) group.events.settled(this.#task, undefined, error);
+    else this.#settle?.(new Rejection(error) as unknown as PromiseLike<TaskSnapshot>);
+  }
+
+  #dispose(): void {
+    if (this.#flags & SLEEPING) this.#shared.group?.scheduler.remove(this);
+    this.#flags = (this.#flags | SETTLED) & ~SLEEPING;
+    if (this.#signal) unsubscribe(this.#signal, this);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#request?.abort();
+    this.#request = undefined;
+  }
+}
