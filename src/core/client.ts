@@ -8,6 +8,9 @@
 import type { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { TaskSnapshot } from './lifecycle.js';
+import { type Caller, captureCaller, withCaller } from './observe/caller.js';
+import { checkHooks, type Hooks } from './observe/hooks.js';
+import { createObserver, type Observer, type RequestObserver, type TaskInfo } from './observe/observer.js';
 import {
   type ClientOptions,
   type PollOverrides,
@@ -42,6 +45,8 @@ export interface PollStep<Snapshot> {
   state: WaitState;
   /** `state` as JSON text. */
   resumeToken: string;
+  /** What decided `delayMs`: `backoff`, `approach`, `aim` or `hint` (absent when done). */
+  basis?: 'backoff' | 'approach' | 'aim' | 'hint';
 }
 
 /** A client for one vendor. Vendor-specific methods (lists, paging, results) are merged in. */
@@ -69,7 +74,12 @@ export interface BaseClient<Ref, Snapshot> {
    */
   poll(
     ref: Ref | TaskUrl,
-    options?: PollOverrides & { state?: WaitState | string | undefined; signal?: AbortSignal | undefined },
+    options?: PollOverrides & {
+      state?: WaitState | string | undefined;
+      signal?: AbortSignal | undefined;
+      /** Hooks for this poll alone (every hook but `onSettled`), called after the client's. */
+      hooks?: Hooks<Snapshot> | undefined;
+    },
   ): Promise<PollStep<Snapshot>>;
   /** Resumes a wait from a resume token alone (the token carries the reference). */
   resume(token: WaitState | string, options?: Omit<WaitOptions<Snapshot>, 'resumeFrom'>): Promise<Snapshot>;
@@ -106,6 +116,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
   const resolved = resolveClientOptions(vendor, options);
   const refs = createRefs(vendor, resolved.base, resolved.trusted);
   const transport = new Transport(vendor, resolved);
+  const observer = createObserver(vendor, resolved.observe, (text) => transport.redact(text));
   const settingsOf = waitSettings(resolved.wait);
   const sharedOf = waitSharing(vendor.name, transport, resolved.wait);
 
@@ -113,74 +124,105 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
   const stateOf = (given: WaitState | string | undefined, task: ResolvedTask): WaitState =>
     isGiven(given) ? decodeState(given, vendor.name) : initialState(vendor.name, task.ref, Date.now());
 
+  // The wait of wait() and resume(), started from `caller`.
+  const waitFrom = (ref: unknown, opts: WaitOptions<TaskSnapshot>, caller: Caller | undefined) => {
+    try {
+      const task = refs.resolve(ref);
+      const shared = sharedOf(settingsOf(opts));
+      const state = stateOf(opts.resumeFrom, task);
+      return waitFor({
+        shared,
+        task,
+        id: task.id,
+        state,
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+        throwOnFailure: opts.throwOnFailure !== false,
+        observer: observer?.wait(taskInfo(task), checkHooks(opts.hooks, 'hooks'), isGiven(opts.resumeFrom), 'wait'),
+        caller,
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   const client: BaseClient<unknown, TaskSnapshot> = {
     vendor: vendor.name,
     baseUrl: resolved.base.href,
 
     async get(ref, opts = {}) {
       const task = refs.resolve(ref);
-      return (await transport.read(task, { signal: opts.signal })).snapshot;
+      const watch = observer?.get(taskInfo(task));
+      if (watch === undefined) return (await transport.read(task, { signal: opts.signal })).snapshot;
+      try {
+        const { snapshot } = await transport.read(task, { signal: opts.signal, observe: watch });
+        watch.end(snapshot, undefined);
+        return snapshot;
+      } catch (error) {
+        watch.end(undefined, error);
+        throw error;
+      }
     },
 
     // Not an async function: a pending wait is one small object driven by timers and callbacks
     // (see waitFor), not a suspended frame and a generator. Errors still come as rejections.
     wait(ref, opts = {}) {
-      try {
-        const task = refs.resolve(ref);
-        const shared = sharedOf(settingsOf(opts));
-        const state = stateOf(opts.resumeFrom, task);
-        return waitFor({
-          shared,
-          task,
-          id: task.id,
-          state,
-          signal: opts.signal,
-          onProgress: opts.onProgress,
-          throwOnFailure: opts.throwOnFailure !== false,
-        });
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      return waitFrom(ref, opts, captureCaller('wait()', client.wait));
     },
 
     watch(ref, opts = {}) {
+      const caller = captureCaller('watch()', client.watch);
       const task = refs.resolve(ref);
       const settings = settingsOf(opts);
       const state = stateOf(opts.resumeFrom, task);
+      const hooks = checkHooks(opts.hooks, 'hooks');
       const read = readWith(transport, settings);
       return pollLoop({
         vendor: vendor.name,
         id: task.id,
-        fetch: (signal) => read(task, signal),
+        fetch: (signal, watch) => read(task, signal, watch),
         options: settings,
         state,
         timeoutMs: settings.timeoutMs,
         signal: opts.signal,
+        observe: observer && (() => observer.wait(taskInfo(task), hooks, isGiven(opts.resumeFrom), 'wait')),
+        caller,
       });
     },
 
     async poll(ref, opts = {}) {
-      const task = refs.resolve(ref);
-      const settings = settingsOf(opts);
-      const state = stateOf(opts.state, task);
-      const { snapshot, hintMs } = await readWith(transport, settings)(task, opts.signal);
-      const step = advance(state, { snapshot, hintMs, now: Date.now() }, settings);
-      return {
-        snapshot,
-        done: step.done,
-        delayMs: step.delayMs,
-        state: step.state,
-        resumeToken: encodeState(step.state),
-      };
+      const caller = captureCaller('poll()', client.poll);
+      let watch: ReturnType<Observer['wait']>;
+      try {
+        const task = refs.resolve(ref);
+        const settings = settingsOf(opts);
+        const state = stateOf(opts.state, task);
+        watch = observer?.wait(taskInfo(task), checkHooks(opts.hooks, 'hooks'), isGiven(opts.state), 'poll');
+        const { snapshot, hintMs } = await readWith(transport, settings)(task, opts.signal, watch);
+        const step = advance(state, { snapshot, hintMs, now: Date.now() }, settings);
+        watch?.polled(snapshot, step);
+        return {
+          snapshot,
+          done: step.done,
+          delayMs: step.delayMs,
+          state: step.state,
+          resumeToken: encodeState(step.state),
+          ...(step.basis === undefined ? {} : { basis: step.basis }),
+        };
+      } catch (error) {
+        watch?.failed(error);
+        throw withCaller(error, caller);
+      }
     },
 
     resume(token, opts = {}) {
+      const caller = captureCaller('resume()', client.resume);
       const state = decodeState(token, vendor.name);
-      return client.wait(state.ref, { ...opts, resumeFrom: state });
+      return waitFrom(state.ref, { ...opts, resumeFrom: state }, caller);
     },
 
     async cancel(ref, opts = {}) {
-      await transport.cancel(refs.resolve(ref), opts.signal);
+      await transport.cancel(refs.resolve(ref), opts.signal, observer?.requests());
     },
   };
 
@@ -198,9 +240,9 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       for (const [key, value] of Object.entries(request.query ?? {})) {
         if (value !== undefined) url.searchParams.set(key, String(value));
       }
-      return transport.request(url, request);
+      return transport.request(url, request, observer?.requests());
     },
-    paginate: (source, opts?: PagingOptions) => paginate(source, opts),
+    paginate: (source, opts?: PagingOptions) => paginate(observer ? observer.pages(source) : source, opts),
   };
 
   const methods = vendor.methods?.(context) ?? {};
@@ -209,8 +251,12 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
 
 /** A task read with a wait's own settings: its `maxRetryAfterMs` also bounds retries within a request. */
 function readWith(transport: Transport, settings: ResolvedWait) {
-  return (task: ResolvedTask, signal: AbortSignal | undefined) =>
-    transport.read(task, { signal, maxRetryAfterMs: settings.maxRetryAfterMs });
+  return (task: ResolvedTask, signal: AbortSignal | undefined, observe: RequestObserver | undefined) =>
+    transport.read(task, { signal, maxRetryAfterMs: settings.maxRetryAfterMs, observe });
+}
+
+function taskInfo(task: ResolvedTask): TaskInfo {
+  return { id: task.id, kind: task.kindName };
 }
 
 /**

@@ -19,6 +19,8 @@ import {
   redactDeep,
   TaskwaitError,
 } from './errors.js';
+import { requestIdOf, safeHeaders } from './observe/headers.js';
+import type { RequestObserver } from './observe/requests.js';
 import type { AuthScheme } from './vendor.js';
 
 /** Whether `fetch` would take this header (it throws a TypeError on a bad name or value). */
@@ -76,6 +78,8 @@ export interface HttpSettings {
   maxResponseBytes: number;
   retryAfterHeaders: readonly string[];
   maxRetryAfterMs: number;
+  /** Where a response's request id is looked for, in order. */
+  requestIdHeaders: readonly string[];
 }
 
 /** One request. */
@@ -91,6 +95,8 @@ export interface HttpRequest<Schema extends z.ZodType> {
   idempotent?: boolean | undefined;
   /** The longest server hint a retry obeys; the client's `maxRetryAfterMs` by default. */
   maxRetryAfterMs?: number | undefined;
+  /** Told of each attempt and retry (logs, hooks, spans); absent when nothing observes. */
+  observe?: RequestObserver | undefined;
 }
 
 /** A validated response. */
@@ -141,21 +147,42 @@ export class HttpClient {
   async send<Schema extends z.ZodType>(request: HttpRequest<Schema>): Promise<HttpResponse<z.output<Schema>>> {
     const { retry } = this.#settings;
     const idempotent = request.idempotent ?? (request.method !== 'POST' && request.method !== 'PATCH');
-    return pRetry(() => this.#attempt(request), {
+    const retryable = (error: unknown) => isTransient(error) && (idempotent || notProcessed(error));
+    return pRetry((attempt) => this.#observed(request, attempt), {
       retries: retry.retries,
-      minTimeout: retry.minDelayMs,
-      maxTimeout: retry.maxDelayMs,
-      factor: 2,
-      randomize: true,
+      // The delay before a retry is picked and slept in onFailedAttempt, so that it can be reported.
+      minTimeout: 0,
+      maxTimeout: 0,
       ...(request.signal ? { signal: request.signal } : {}),
-      shouldRetry: ({ error }) => isTransient(error) && (idempotent || notProcessed(error)),
-      onFailedAttempt: async ({ error, retriesLeft }) => {
+      shouldRetry: ({ error }) => retryable(error),
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft, retriesConsumed }) => {
+        if (retriesLeft <= 0 || !retryable(error)) return;
         const hint = error instanceof HttpError ? error.retryAfterMs : undefined;
-        if (hint !== undefined && retriesLeft > 0 && isTransient(error)) {
-          await sleep(Math.min(hint, request.maxRetryAfterMs ?? this.#settings.maxRetryAfterMs), request.signal);
-        }
+        const maxHint = request.maxRetryAfterMs ?? this.#settings.maxRetryAfterMs;
+        const delayMs = retryDelay(retry, retriesConsumed, hint === undefined ? 0 : Math.min(hint, maxHint));
+        request.observe?.retry(request.method, request.url, attemptNumber, error, delayMs);
+        await sleep(delayMs, request.signal);
       },
     });
+  }
+
+  /** One attempt, reported to the request's observer when it has one. */
+  #observed<Schema extends z.ZodType>(
+    request: HttpRequest<Schema>,
+    attempt: number,
+  ): Promise<HttpResponse<z.output<Schema>>> {
+    const exchange = request.observe?.attempt(request.method, request.url, attempt);
+    if (exchange === undefined) return this.#attempt(request);
+    return this.#attempt(request).then(
+      (response) => {
+        exchange.end(response, undefined);
+        return response;
+      },
+      (error: unknown) => {
+        exchange.end(undefined, error);
+        throw error;
+      },
+    );
   }
 
   async #attempt<Schema extends z.ZodType>(request: HttpRequest<Schema>): Promise<HttpResponse<z.output<Schema>>> {
@@ -296,6 +323,8 @@ export class HttpClient {
       bodyExcerpt: text.slice(0, 500),
       ...(problem ? { problem } : {}),
       ...(hintMs === undefined ? {} : { retryAfterMs: hintMs }),
+      headers: safeHeaders(response.headers, (t) => this.redact(t)),
+      requestId: requestIdOf(response.headers, this.#settings.requestIdHeaders, (t) => this.redact(t)),
     });
   }
 
@@ -394,6 +423,15 @@ function parseUrl(value: string, base: URL): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The delay before retry number `retriesConsumed + 1`: the server's hint (already capped), then
+ * the backoff, `minDelayMs` doubling per retry, times a random factor in [1, 2), at most `maxDelayMs`.
+ */
+function retryDelay(retry: RetryOptions, retriesConsumed: number, hintMs: number): number {
+  const backoff = Math.round((1 + Math.random()) * retry.minDelayMs * 2 ** retriesConsumed);
+  return hintMs + Math.min(backoff, retry.maxDelayMs);
 }
 
 function notProcessed(error: unknown): boolean {

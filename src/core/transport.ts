@@ -9,6 +9,8 @@ import { ConfigError, ResponseValidationError, TaskwaitError } from './errors.js
 import { HttpClient } from './http.js';
 import type { TaskSnapshot } from './lifecycle.js';
 import { normalize, StatusTable } from './normalize.js';
+import { REQUEST_ID_HEADERS } from './observe/headers.js';
+import type { RequestObserver } from './observe/requests.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { ResolvedTask } from './refs.js';
 import type { TaskKind, Vendor, VendorRequest, VendorResponse } from './vendor.js';
@@ -24,6 +26,8 @@ export interface ReadOptions {
   signal?: AbortSignal | undefined;
   /** The longest server hint a retry within the request obeys; the client's by default. */
   maxRetryAfterMs?: number | undefined;
+  /** Told of each attempt and retry. */
+  observe?: RequestObserver | undefined;
 }
 
 /** Sends one client's requests. */
@@ -46,7 +50,13 @@ export class Transport {
       maxResponseBytes: options.maxResponseBytes,
       retryAfterHeaders: vendor.retryAfterHeaders ?? [],
       maxRetryAfterMs: options.wait.maxRetryAfterMs,
+      requestIdHeaders: [...(vendor.requestIdHeaders ?? []), ...REQUEST_ID_HEADERS],
     });
+  }
+
+  /** Removes this client's secrets, and known token forms, from `text`: for logs, hooks and spans. */
+  redact(text: string): string {
+    return this.#http.redact(text);
   }
 
   /** Reads a task once (retrying transient faults), validated and normalized. */
@@ -60,6 +70,7 @@ export class Transport {
       model: kind.model,
       signal: options.signal,
       maxRetryAfterMs: options.maxRetryAfterMs,
+      observe: options.observe,
     });
     const snapshot = this.#normalize(task, kind, response.data, response.status);
     if (snapshot.id === '' || snapshot.id === 'undefined') snapshot.id = task.id;
@@ -70,6 +81,7 @@ export class Transport {
   async request<Schema extends z.ZodType>(
     url: URL,
     request: VendorRequest<Schema>,
+    observe?: RequestObserver,
   ): Promise<VendorResponse<z.output<Schema>>> {
     const response = await this.#http.send({
       method: request.method ?? 'GET',
@@ -80,12 +92,13 @@ export class Transport {
       model: request.model ?? 'response',
       signal: request.signal,
       idempotent: request.idempotent,
+      observe,
     });
     return { data: response.data, status: response.status, headers: response.headers, url: response.url };
   }
 
   /** Asks the vendor to cancel a task; a {@link ConfigError} where its kind can't be. */
-  async cancel(task: ResolvedTask, signal: AbortSignal | undefined): Promise<void> {
+  async cancel(task: ResolvedTask, signal: AbortSignal | undefined, observe?: RequestObserver): Promise<void> {
     const vendor = this.#vendor;
     const cancel = vendor.cancel;
     if (!cancel || (cancel.kinds && !cancel.kinds.includes(task.kindName))) {
@@ -93,7 +106,7 @@ export class Transport {
     }
     const url = new URL(task.href);
     for (const segment of cancel.suffix ?? []) url.pathname += `/${encodeURIComponent(segment)}`;
-    await this.#http.send({ method: cancel.method, url, headers: task.kind.headers, model: 'cancel', signal });
+    await this.#http.send({ method: cancel.method, url, headers: task.kind.headers, model: 'cancel', signal, observe });
   }
 
   #normalize(task: ResolvedTask, kind: TaskKind, data: unknown, status: number): TaskSnapshot {

@@ -196,6 +196,11 @@ export interface VendorDefinition<
   poll?: Partial<PollOptions>;
   /** Vendor-specific headers that carry a retry delay in seconds, read besides `Retry-After`. */
   retryAfterHeaders?: readonly string[];
+  /**
+   * The headers the vendor documents for its request id, read before the common ones
+   * (`x-request-id`, `request-id`, `x-amzn-requestid`) for `HttpError.requestId` and the logs.
+   */
+  requestIdHeaders?: readonly string[];
   /** Methods the vendor adds to its client (list, paging, result, ...). */
   methods?(context: VendorContext<z.output<RefSchema>, SnapshotOfKinds<Kinds>>): Methods;
 }

@@ -7,7 +7,9 @@
 import { z } from 'zod';
 import { ConfigError, isTransient, TaskFailedError, WaitTimeoutError } from '../errors.js';
 import type { TaskSnapshot } from '../lifecycle.js';
-import { clampHint, type Observation, type PollOptions, planDelay } from './schedule.js';
+import { type Caller, withCaller } from '../observe/caller.js';
+import type { WaitObserver } from '../observe/waits.js';
+import { clampHint, type DelayPlan, type Observation, type PollOptions, planDelay } from './schedule.js';
 
 const HISTORY = 8;
 
@@ -108,6 +110,8 @@ export interface Step {
   done: boolean;
   /** How long to wait before the next poll (0 when done). */
   delayMs: number;
+  /** What decided the delay (see {@link DelayPlan}); absent when done. */
+  basis?: DelayPlan['basis'];
 }
 
 /**
@@ -170,11 +174,14 @@ export function advance(state: WaitState, outcome: PollOutcome, options: PollOpt
     next.notBefore = outcome.now + clampHint(options, outcome.hintMs);
   }
   next.attempt = state.attempt + 1;
-  return { state: next, done: false, delayMs: plan.delayMs };
+  return { state: next, done: false, delayMs: plan.delayMs, basis: plan.basis };
 }
 
 /** One poll as the loop sees it: fetch, validate, normalize; reject on a fault. */
-export type Fetcher = (signal: AbortSignal) => Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
+export type Fetcher = (
+  signal: AbortSignal,
+  observer?: WaitObserver | undefined,
+) => Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
 
 /** Everything one run of the wait loop needs. */
 export interface LoopParams {
@@ -185,6 +192,10 @@ export interface LoopParams {
   state: WaitState;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** Makes the loop's observer when the loop starts (a loop never iterated records nothing). */
+  observe?: (() => WaitObserver | undefined) | undefined;
+  /** Where the loop was started, for the stack of the error it ends with. */
+  caller?: Caller | undefined;
 }
 
 const TIMED_OUT = Symbol('wait timed out');
@@ -281,6 +292,8 @@ export async function* pollLoop(params: LoopParams): AsyncGenerator<TaskSnapshot
         notify?.();
       },
       throwOnFailure: false,
+      observer: params.observe?.(),
+      caller: params.caller,
     },
     (result) => {
       end = result instanceof Rejection ? { error: result.reason } : 'done';
@@ -309,8 +322,8 @@ export async function* pollLoop(params: LoopParams): AsyncGenerator<TaskSnapshot
 // The consumer left the loop: the wait stops, and nobody is told.
 const LEFT = Symbol('left the loop');
 
-function callFetcher(fetcher: Fetcher, signal: AbortSignal) {
-  return fetcher(signal);
+function callFetcher(fetcher: Fetcher, signal: AbortSignal, observer: WaitObserver | undefined) {
+  return fetcher(signal, observer);
 }
 
 /**
@@ -319,8 +332,15 @@ function callFetcher(fetcher: Fetcher, signal: AbortSignal) {
  */
 export interface WaitShared<Task> {
   vendor: string;
-  /** Fetches `task` once: called as `fetch(task, signal)`, so one function serves every wait. */
-  fetch: (task: Task, signal: AbortSignal) => Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
+  /**
+   * Fetches `task` once: called as `fetch(task, signal, observer)`, so one function serves every
+   * wait; the wait's observer, when it has one, is told of the requests.
+   */
+  fetch: (
+    task: Task,
+    signal: AbortSignal,
+    observer: WaitObserver | undefined,
+  ) => Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
   options: PollOptions;
   timeoutMs: number;
 }
@@ -338,6 +358,10 @@ export interface WaitForParams<Task> {
   onSnapshot?: ((snapshot: TaskSnapshot) => void) | undefined;
   /** Reject with {@link TaskFailedError} when the task ends `failed` or `canceled`. */
   throwOnFailure: boolean;
+  /** Told of each poll and of the end (logs, hooks, spans); absent when nothing observes. */
+  observer?: WaitObserver | undefined;
+  /** Where the wait was started: its frames are appended to the stack of the error it rejects with. */
+  caller?: Caller | undefined;
 }
 
 /**
@@ -401,6 +425,8 @@ class DrivenWait<Task> implements Stoppable {
   /** When the wait times out (ms since the epoch), or Infinity; it started `timeoutMs` before. */
   readonly #deadlineAt: number;
   readonly #settle: (value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void;
+  readonly #observer: WaitObserver | undefined;
+  readonly #caller: Caller | undefined;
   #flags: number;
   #state: WaitState;
   /** The last snapshot: the one a timeout reports. */
@@ -421,6 +447,8 @@ class DrivenWait<Task> implements Stoppable {
     this.#onSnapshot = params.onSnapshot;
     this.#deadlineAt = Number.isFinite(shared.timeoutMs) ? Date.now() + shared.timeoutMs : Number.POSITIVE_INFINITY;
     this.#settle = settle;
+    this.#observer = params.observer;
+    this.#caller = params.caller;
     this.#flags = params.throwOnFailure ? THROW_ON_FAILURE : 0;
     this.#state = params.state;
     if (this.#signal) subscribe(this.#signal, this);
@@ -460,7 +488,7 @@ class DrivenWait<Task> implements Stoppable {
     if (left !== Number.POSITIVE_INFINITY) this.#timer = setTimeout(timeOut, Math.max(0, left), this);
     let pending: Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
     try {
-      pending = this.#shared.fetch(this.#task, request.signal);
+      pending = this.#shared.fetch(this.#task, request.signal, this.#observer);
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -486,6 +514,7 @@ class DrivenWait<Task> implements Stoppable {
       this.#lastError = undefined;
       const step = advance(this.#state, { snapshot, hintMs, now: Date.now() }, this.#shared.options);
       this.#state = step.state;
+      this.#observer?.polled(snapshot, step);
       const changed = !previous || previous.state !== snapshot.state || previous.progress !== snapshot.progress;
       this.#onSnapshot?.(snapshot);
       if (changed) this.#onProgress?.(snapshot);
@@ -494,6 +523,7 @@ class DrivenWait<Task> implements Stoppable {
           throw new TaskFailedError(snapshot);
         }
         this.#dispose();
+        this.#observer?.settled(snapshot, undefined, false);
         this.#settle(snapshot);
         return;
       }
@@ -513,6 +543,7 @@ class DrivenWait<Task> implements Stoppable {
       const hintMs = (error as { retryAfterMs?: number }).retryAfterMs;
       const step = advance(this.#state, { error, hintMs, now: Date.now() }, this.#shared.options);
       this.#state = step.state;
+      this.#observer?.faulted(error, step);
       this.#sleep(step.delayMs);
     } catch (failure) {
       this.#fail(failure);
@@ -533,7 +564,9 @@ class DrivenWait<Task> implements Stoppable {
 
   #fail(error: unknown): void {
     this.#dispose();
-    this.#settle(new Rejection(error) as unknown as PromiseLike<TaskSnapshot>);
+    const failure = withCaller(error, this.#caller);
+    this.#observer?.settled(this.#last, failure, (this.#flags & HALTED) !== 0);
+    this.#settle(new Rejection(failure) as unknown as PromiseLike<TaskSnapshot>);
   }
 
   #dispose(): void {
