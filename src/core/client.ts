@@ -130,6 +130,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       const task = refs.resolve(ref);
       const shared = sharedOf(settingsOf(opts));
       const state = stateOf(opts.resumeFrom, task);
+      const hooks = checkHooks(opts.hooks, 'hooks');
       return waitFor({
         shared,
         task,
@@ -138,7 +139,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
         signal: opts.signal,
         onProgress: opts.onProgress,
         throwOnFailure: opts.throwOnFailure !== false,
-        observer: observer?.wait(taskInfo(task), checkHooks(opts.hooks, 'hooks'), isGiven(opts.resumeFrom), 'wait'),
+        observer: observer.wait(taskInfo(task), hooks, isGiven(opts.resumeFrom), 'wait'),
         caller,
       });
     } catch (error) {
@@ -152,7 +153,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
 
     async get(ref, opts = {}) {
       const task = refs.resolve(ref);
-      const watch = observer?.get(taskInfo(task));
+      const watch = observer.get(taskInfo(task));
       if (watch === undefined) return (await transport.read(task, { signal: opts.signal })).snapshot;
       try {
         const { snapshot } = await transport.read(task, { signal: opts.signal, observe: watch });
@@ -185,7 +186,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
         state,
         timeoutMs: settings.timeoutMs,
         signal: opts.signal,
-        observe: observer && (() => observer.wait(taskInfo(task), hooks, isGiven(opts.resumeFrom), 'wait')),
+        observe: () => observer.wait(taskInfo(task), hooks, isGiven(opts.resumeFrom), 'wait'),
         caller,
       });
     },
@@ -197,7 +198,8 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
         const task = refs.resolve(ref);
         const settings = settingsOf(opts);
         const state = stateOf(opts.state, task);
-        watch = observer?.wait(taskInfo(task), checkHooks(opts.hooks, 'hooks'), isGiven(opts.state), 'poll');
+        const hooks = checkHooks(opts.hooks, 'hooks');
+        watch = observer.wait(taskInfo(task), hooks, isGiven(opts.state), 'poll');
         const { snapshot, hintMs } = await readWith(transport, settings)(task, opts.signal, watch);
         const step = advance(state, { snapshot, hintMs, now: Date.now() }, settings);
         watch?.polled(snapshot, step);
@@ -222,7 +224,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     },
 
     async cancel(ref, opts = {}) {
-      await transport.cancel(refs.resolve(ref), opts.signal, observer?.requests());
+      await transport.cancel(refs.resolve(ref), opts.signal, observer.requests());
     },
   };
 
@@ -240,9 +242,9 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       for (const [key, value] of Object.entries(request.query ?? {})) {
         if (value !== undefined) url.searchParams.set(key, String(value));
       }
-      return transport.request(url, request, observer?.requests());
+      return transport.request(url, request, observer.requests());
     },
-    paginate: (source, opts?: PagingOptions) => paginate(observer ? observer.pages(source) : source, opts),
+    paginate: (source, opts?: PagingOptions) => paginate(observer.pages(source), opts),
   };
 
   const methods = vendor.methods?.(context) ?? {};

@@ -19,16 +19,12 @@ import { GetWatch, type TaskInfo, WaitWatch } from './waits.js';
 export type { Exchange, RequestObserver } from './requests.js';
 export type { StepInfo, TaskInfo, WaitObserver } from './waits.js';
 
-/**
- * A client's observer, or undefined when it has nothing to report to: no log level, no hooks and
- * telemetry turned off.
- */
+/** A client's observer. A wait it has nothing to report to for gets none (see {@link Observer.wait}). */
 export function createObserver(
   vendor: { name: string; requestIdHeaders?: readonly string[] | undefined },
   settings: ObserveSettings,
   redact: (text: string) => string,
-): Observer | undefined {
-  if (!settings.log && !settings.hooks && !settings.telemetry) return undefined;
+): Observer {
   return new Observer(vendor.name, settings, redact, [...(vendor.requestIdHeaders ?? []), ...REQUEST_ID_HEADERS]);
 }
 
