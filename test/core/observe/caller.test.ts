@@ -1,0 +1,87 @@
+// Errors point at the caller: the error a wait rejects with carries the frames of the call that
+// started it, after its own.
+import { HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { createClient, HttpError, TaskFailedError } from '../../../src/index.js';
+import { jobs, serveJob } from '../../helpers/jobs.js';
+import { useMsw } from '../../helpers/server.js';
+
+const server = useMsw();
+const fast = { retry: { retries: 0 }, wait: { minDelayMs: 1, maxDelayMs: 1 }, telemetry: false as const };
+
+/** This file's name and the line `here` was made on, as a stack names them. */
+function lineOf(here: Error): string {
+  const frame = (here.stack ?? '').split('\n').find((line) => line.includes('caller.test.ts')) ?? '';
+  const match = /caller\.test\.ts:(\d+):\d+/.exec(frame);
+  return `caller.test.ts:${match?.[1]}:`;
+}
+
+/** The part of a stack after the marker the wait appends. */
+function appended(stack: string | undefined, call: string): string {
+  const marker = `\n--- ${call} was called at ---\n`;
+  const at = (stack ?? '').indexOf(marker);
+  return at < 0 ? '' : (stack ?? '').slice(at + marker.length);
+}
+
+describe('the stack of a failed wait', () => {
+  it('names the line that called wait(), after the library’s own frames', async () => {
+    serveJob(server, [() => new HttpResponse(null, { status: 401 })]);
+    const client = createClient(jobs, fast);
+    const [pending, here] = [client.wait('j-1'), new Error()];
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    const frames = appended((error as Error).stack, 'wait()');
+    expect(frames.split('\n')[0]).toContain(lineOf(here));
+    expect(frames.split('\n')[0]).toMatch(/^\s+at /);
+    // The error's own frames come first, unchanged.
+    expect(
+      (error as Error).stack?.startsWith('HttpError: jobs: GET https://api.jobs.test/v1/jobs/j-1 answered 401'),
+    ).toBe(true);
+  });
+
+  it('names the line for a task that failed, a poll() and a resume()', async () => {
+    const client = createClient(jobs, fast);
+    serveJob(server, [{ state: 'broken' }]);
+    const [failed, hereWait] = [client.wait('j-1'), new Error()];
+    const taskError = await failed.catch((e: unknown) => e);
+    expect(taskError).toBeInstanceOf(TaskFailedError);
+    expect(appended((taskError as Error).stack, 'wait()')).toContain(lineOf(hereWait));
+
+    serveJob(server, [() => new HttpResponse(null, { status: 403 })]);
+    const [polled, herePoll] = [client.poll('j-1'), new Error()];
+    const pollError = await polled.catch((e: unknown) => e);
+    expect(appended((pollError as Error).stack, 'poll()')).toContain(lineOf(herePoll));
+
+    serveJob(server, [{ state: 'working' }, () => new HttpResponse(null, { status: 404 })]);
+    const step = await client.poll('j-2');
+    const [resumed, hereResume] = [client.resume(step.resumeToken), new Error()];
+    const resumeError = await resumed.catch((e: unknown) => e);
+    expect(resumeError).toBeInstanceOf(HttpError);
+    expect(appended((resumeError as Error).stack, 'resume()')).toContain(lineOf(hereResume));
+  });
+
+  it('names the line that called watch()', async () => {
+    serveJob(server, [() => new HttpResponse(null, { status: 401 })]);
+    const client = createClient(jobs, fast);
+    const [loop, here] = [client.watch('j-1'), new Error()];
+    const error = await (async () => {
+      for await (const _ of loop) {
+        // no snapshot comes
+      }
+    })().catch((e: unknown) => e);
+    expect(appended((error as Error).stack, 'watch()')).toContain(lineOf(here));
+  });
+
+  it('leaves the caller’s own abort reason alone', async () => {
+    serveJob(server, [{ state: 'working' }]);
+    const client = createClient(jobs, { ...fast, wait: { minDelayMs: 1000 } });
+    const stop = new AbortController();
+    const reason = new Error('shutting down');
+    const before = reason.stack;
+    const pending = client.wait('j-1', { signal: stop.signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    stop.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    expect(reason.stack).toBe(before);
+  });
+});
