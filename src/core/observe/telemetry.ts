@@ -98,6 +98,8 @@ const API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
 
 // undefined: not looked for yet; null: looked for, and not there.
 let discovered: OpenTelemetryApi | null | undefined;
+// That it is not there is said once per process, not once per client.
+let toldMissing = false;
 
 /**
  * The API module, once an OpenTelemetry setup has registered itself (or at once when `force`:
@@ -211,20 +213,21 @@ export class Telemetry {
 export class TelemetrySource {
   readonly #options: TelemetryOptions;
   #telemetry: Telemetry | undefined;
-  #missing = false;
 
   constructor(options: TelemetryOptions) {
     this.#options = options;
   }
 
-  /** The telemetry, or undefined while there is none. `onMissing` is called once if the API can't be loaded. */
+  /** The telemetry, or undefined while there is none. `onMissing` is called (once per process) if the API can't be loaded. */
   get(onMissing: () => void): Telemetry | undefined {
     if (this.#telemetry !== undefined) return this.#telemetry;
     const { api: given, tracerProvider, meterProvider } = this.#options;
     const api = given ?? discover(tracerProvider !== undefined || meterProvider !== undefined);
     if (api === null) {
-      if (!this.#missing) onMissing();
-      this.#missing = true;
+      if (!toldMissing) {
+        toldMissing = true;
+        onMissing();
+      }
       return undefined;
     }
     if (api === undefined) return undefined;
