@@ -16,6 +16,8 @@ interface Common {
   ref: unknown;
   baseUrl: string | undefined;
   quiet: boolean;
+  /** `--verbose`: the library's log records (requests, retries, polls) on stderr. */
+  verbose: boolean;
 }
 
 export interface WaitCommand extends Common {
@@ -53,13 +55,14 @@ const OPTIONS = {
   scope: { type: 'string' },
   'page-size': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
 
-/** The options each command takes (besides --quiet, --help and --version). */
+/** The options each command takes (besides --quiet, --verbose, --help and --version). */
 const ALLOWED: Record<'wait' | 'get' | 'issues' | 'rows', readonly OptionName[]> = {
   wait: ['base-url', 'timeout', 'min-delay', 'max-delay', 'json'],
   get: ['base-url', 'json'],
@@ -86,12 +89,13 @@ export function parseCommand(argv: readonly string[]): Command {
     throw new UsageError(`unknown command "${clip(name)}": use wait, get, issues or rows`);
   }
   for (const option of Object.keys(values) as OptionName[]) {
-    if (option === 'quiet' || ALLOWED[name].includes(option)) continue;
+    if (option === 'quiet' || option === 'verbose' || ALLOWED[name].includes(option)) continue;
     const takers = (Object.keys(ALLOWED) as (keyof typeof ALLOWED)[]).filter((c) => ALLOWED[c].includes(option));
     throw new UsageError(`--${option} is not an option of ${name} (only of ${takers.join(' and ')})`);
   }
   const baseUrl = values['base-url'] === undefined ? undefined : parseBaseUrl(values['base-url']);
   const quiet = values.quiet === true;
+  const verbose = values.verbose === true;
 
   if (name === 'issues' || name === 'rows') {
     const [refText, ...extra] = rest;
@@ -103,6 +107,7 @@ export function parseCommand(argv: readonly string[]): Command {
       ref: parseRef(refText),
       baseUrl,
       quiet,
+      verbose,
       format: oneOf('--format', values.format ?? 'ndjson', ['ndjson', 'csv'] as const),
       scope: oneOf('--scope', values.scope ?? 'all', ['all', 'rows', 'run'] as const),
       pageSize: values['page-size'] === undefined ? undefined : parseCount('--page-size', values['page-size']),
@@ -121,7 +126,7 @@ export function parseCommand(argv: readonly string[]): Command {
     throw new UsageError(`${name} takes one task ref, got also "${clip(extra.join(' '))}" (quote a JSON ref)`);
   }
   const ref = parseRef(refText);
-  if (name === 'get') return { kind: 'get', vendor, ref, baseUrl, quiet, json: values.json === true };
+  if (name === 'get') return { kind: 'get', vendor, ref, baseUrl, quiet, verbose, json: values.json === true };
 
   const timeout = values.timeout?.trim().toLowerCase();
   const timeoutMs =
@@ -141,7 +146,18 @@ export function parseCommand(argv: readonly string[]): Command {
   if (minDelayMs !== undefined && maxDelayMs !== undefined && maxDelayMs < minDelayMs) {
     throw new UsageError(`--max-delay (${values['max-delay']}) is shorter than --min-delay (${values['min-delay']})`);
   }
-  return { kind: 'wait', vendor, ref, baseUrl, quiet, json: values.json === true, timeoutMs, minDelayMs, maxDelayMs };
+  return {
+    kind: 'wait',
+    vendor,
+    ref,
+    baseUrl,
+    quiet,
+    verbose,
+    json: values.json === true,
+    timeoutMs,
+    minDelayMs,
+    maxDelayMs,
+  };
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -297,6 +313,8 @@ Options:
   --scope S          issues: all (default), rows (per-row outcomes) or run (run-level notices)
   --page-size N      issues, rows: items per page to ask the server for
   -q, --quiet        no progress on stderr; only errors and an unsuccessful end
+  -v, --verbose      every request (status, time), retry (why, how long) and poll decision on
+                     stderr, one line each (TASKWAIT_LOG=debug|info|warn|error picks a level)
   -h, --help         this help
   -V, --version      the version
 

@@ -11,6 +11,7 @@ import { EXIT, exitCodeFor, Stopped } from './exit.js';
 import { DataOut, MessageOut, Secrets, useColor } from './output.js';
 import { pagingCommand } from './paging.js';
 import { GENERIC_TOKEN_ENV, tokenFor, tokenVariables } from './vendors.js';
+import { stderrLogger } from './verbose.js';
 import { getCommand, waitCommand } from './wait.js';
 
 /** Runs the bin with `argv` (without `node` and the script); resolves with the exit code. */
@@ -61,6 +62,7 @@ async function main(argv: readonly string[]): Promise<number> {
       err,
       signal: stop.signal,
       token,
+      logger: stderrLogger(err),
       color: useColor(process.stderr, process.env),
     };
     switch (command.kind) {
