@@ -19,7 +19,7 @@ import { nodeFlags } from './lib/child.js';
 import { parseArgs } from './lib/main.js';
 import type { BenchResult } from './lib/stats.js';
 
-const BENCHES = ['efficiency', 'overhead', 'validation', 'paging', 'waits', 'size'] as const;
+const BENCHES = ['efficiency', 'overhead', 'observe', 'validation', 'paging', 'waits', 'size'] as const;
 
 const args = parseArgs(process.argv.slice(2));
 const smoke = args.smoke === true;

@@ -16,8 +16,11 @@ import { type BenchResult, bytes, table } from './lib/stats.js';
  * about 10 % headroom. Raise one only with a reason in the commit message.
  */
 export const BUDGETS = {
-  /** taskwait's own code, dependencies external: 12.2 KiB when set. */
-  ownGzip: 13.5 * 1024,
+  /**
+   * taskwait's own code, dependencies external: 12.2 KiB when set; 18.8 KiB when logging, hooks,
+   * OpenTelemetry and caller stacks came in (issue 16: about 5.5 KiB of it, always in the client).
+   */
+  ownGzip: 20.5 * 1024,
   /** Everything a bundler ships, dependencies included: 108.4 KiB when set (zod is 90 % of it). */
   totalGzip: 120 * 1024,
 } as const;

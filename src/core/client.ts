@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { TaskSnapshot } from './lifecycle.js';
-import { type Caller, captureCaller, withCaller } from './observe/caller.js';
+import { type Caller, captureCaller } from './observe/caller.js';
 import { checkHooks, type Hooks } from './observe/hooks.js';
 import { createObserver, type Observer, type RequestObserver, type TaskInfo } from './observe/observer.js';
 import {
@@ -191,8 +191,9 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       });
     },
 
+    // An async function all the way down to the request: V8's async stack trace of an error names
+    // the caller's `await client.poll()` at no cost, so no stack is captured per poll.
     async poll(ref, opts = {}) {
-      const caller = captureCaller('poll()', client.poll);
       let watch: ReturnType<Observer['wait']>;
       try {
         const task = refs.resolve(ref);
@@ -203,17 +204,18 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
         const { snapshot, hintMs } = await readWith(transport, settings)(task, opts.signal, watch);
         const step = advance(state, { snapshot, hintMs, now: Date.now() }, settings);
         watch?.polled(snapshot, step);
-        return {
+        const result: PollStep<TaskSnapshot> = {
           snapshot,
           done: step.done,
           delayMs: step.delayMs,
           state: step.state,
           resumeToken: encodeState(step.state),
-          ...(step.basis === undefined ? {} : { basis: step.basis }),
         };
+        if (step.basis !== undefined) result.basis = step.basis;
+        return result;
       } catch (error) {
         watch?.failed(error);
-        throw withCaller(error, caller);
+        throw error;
       }
     },
 

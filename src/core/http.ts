@@ -20,7 +20,7 @@ import {
   TaskwaitError,
 } from './errors.js';
 import { requestIdOf, safeHeaders } from './observe/headers.js';
-import type { RequestObserver } from './observe/requests.js';
+import type { Exchange, RequestObserver } from './observe/requests.js';
 import type { AuthScheme } from './vendor.js';
 
 /** Whether `fetch` would take this header (it throws a TypeError on a bad name or value). */
@@ -172,17 +172,22 @@ export class HttpClient {
     attempt: number,
   ): Promise<HttpResponse<z.output<Schema>>> {
     const exchange = request.observe?.attempt(request.method, request.url, attempt);
-    if (exchange === undefined) return this.#attempt(request);
-    return this.#attempt(request).then(
-      (response) => {
-        exchange.end(response, undefined);
-        return response;
-      },
-      (error: unknown) => {
-        exchange.end(undefined, error);
-        throw error;
-      },
-    );
+    return exchange === undefined ? this.#attempt(request) : this.#reported(request, exchange);
+  }
+
+  // Awaited, not chained with then(): an error's async stack trace still reaches the caller.
+  async #reported<Schema extends z.ZodType>(
+    request: HttpRequest<Schema>,
+    exchange: Exchange,
+  ): Promise<HttpResponse<z.output<Schema>>> {
+    try {
+      const response = await this.#attempt(request);
+      exchange.end(response, undefined);
+      return response;
+    } catch (error) {
+      exchange.end(undefined, error);
+      throw error;
+    }
   }
 
   async #attempt<Schema extends z.ZodType>(request: HttpRequest<Schema>): Promise<HttpResponse<z.output<Schema>>> {

@@ -62,6 +62,12 @@ export function endedAt(snapshot: TaskSnapshot): number | undefined {
   return Number.isFinite(at) ? at : undefined;
 }
 
+/** `record` without its undefined values: what a record or a hook shows has no empty keys. */
+export function compact<T extends Record<string, unknown>>(record: T): T {
+  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
+  return record;
+}
+
 /** `text` cut to `max` characters. */
 export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { clip, errorType, retryMessage, retryReason, statusOf } from './describe.js';
+import { clip, compact, errorType, retryMessage, retryReason, statusOf } from './describe.js';
 import { requestIdOf, safeHeaders } from './headers.js';
 import { callHook, errorInfo, type HookName, type Hooks } from './hooks.js';
 import type { RecordLevel } from './logger.js';
@@ -98,34 +98,18 @@ export class Watch implements RequestObserver {
   #retry(method: string, url: URL, attempt: number, error: unknown, delayMs: number): void {
     const { observer } = this;
     const reason = retryReason(error);
-    const status = statusOf(error);
-    const message = retryMessage(error);
-    this.log('info', 'taskwait: retrying a request', () => ({
-      event: 'retry',
+    const info = compact({
       vendor: observer.vendor,
       method,
       url: observer.safe(url),
       attempt,
       reason,
-      message,
+      message: retryMessage(error),
       delayMs,
-      ...(status === undefined ? {} : { status }),
-    }));
-    if (this.wants('onRetry')) {
-      this.hook(
-        'onRetry',
-        Object.freeze({
-          vendor: observer.vendor,
-          method,
-          url: observer.safe(url),
-          attempt,
-          reason,
-          message,
-          delayMs,
-          ...(status === undefined ? {} : { status }),
-        }),
-      );
-    }
+      status: statusOf(error),
+    });
+    this.log('info', 'taskwait: retrying a request', () => ({ event: 'retry', ...info }));
+    if (this.wants('onRetry')) this.hook('onRetry', Object.freeze(info));
     if (this.telemetry) {
       this.telemetry.instruments.retries.add(1, {
         'taskwait.vendor': observer.vendor,
@@ -202,37 +186,23 @@ class Call implements Exchange {
     const durationMs = Math.round((performance.now() - this.#started) * 10) / 10;
     const status = response?.status ?? statusOf(error);
     const headers = response?.headers;
-    const requestId = headers ? requestIdOf(headers, requestIds, redact) : (error as { requestId?: string })?.requestId;
-    watch.log(error === undefined ? 'debug' : 'info', 'taskwait: request', () => ({
-      event: 'request',
+    const info = compact({
       vendor,
       method: this.#method,
       url: this.#url,
       attempt: this.#attempt,
-      ...(status === undefined ? {} : { status }),
+      status,
       durationMs,
-      ...(requestId === undefined ? {} : { requestId }),
-      ...(error === undefined ? {} : { error: errorInfo(error, redact) }),
-    }));
+      requestId: headers ? requestIdOf(headers, requestIds, redact) : (error as { requestId?: string })?.requestId,
+      error: error === undefined ? undefined : errorInfo(error, redact),
+    });
+    watch.log(error === undefined ? 'debug' : 'info', 'taskwait: request', () => ({ event: 'request', ...info }));
     if (watch.wants('onResponse')) {
       const shown =
         headers === undefined
           ? ((error as { headers?: Readonly<Record<string, string>> })?.headers ?? Object.freeze({}))
           : safeHeaders(headers, redact);
-      watch.hook(
-        'onResponse',
-        Object.freeze({
-          vendor,
-          method: this.#method,
-          url: this.#url,
-          attempt: this.#attempt,
-          durationMs,
-          headers: shown,
-          ...(status === undefined ? {} : { status }),
-          ...(requestId === undefined ? {} : { requestId }),
-          ...(error === undefined ? {} : { error: errorInfo(error, redact) }),
-        }),
-      );
+      watch.hook('onResponse', Object.freeze({ ...info, headers: shown }));
     }
     if (watch.telemetry) {
       if (status === 429) watch.telemetry.instruments.rateLimited.add(1, { 'taskwait.vendor': vendor });

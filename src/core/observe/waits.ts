@@ -6,7 +6,7 @@
  */
 import type { TaskSnapshot } from '../lifecycle.js';
 import type { DelayPlan } from '../poll/schedule.js';
-import { clip, endedAt, errorType, frozenCopy, outcomeOf, statusOf } from './describe.js';
+import { clip, compact, endedAt, errorType, frozenCopy, outcomeOf, statusOf } from './describe.js';
 import { errorInfo, type Hooks } from './hooks.js';
 import type { RecordLevel } from './logger.js';
 import { failSpan, guard, MAX_ID, MAX_STATUS, type ObserverCore, type RequestObserver, Watch } from './requests.js';
@@ -113,53 +113,35 @@ export class WaitWatch extends Watch implements WaitObserver {
 
   #polled(snapshot: TaskSnapshot, step: StepInfo): void {
     const { vendor, redact } = this.observer;
-    const id = this.#task.id;
-    this.#polls = step.state.polls;
+    const shownId = clip(redact(this.#task.id), MAX_ID);
+    const { state, progress } = snapshot;
     const rawStatus = clip(redact(snapshot.rawStatus), MAX_STATUS);
     const previous = this.#state;
-    this.#state = snapshot.state;
-    if (previous !== snapshot.state) {
-      this.log('info', 'taskwait: the task changed state', () => ({
-        event: 'state',
-        vendor,
-        id: clip(redact(id), MAX_ID),
-        ...(previous === undefined ? {} : { from: previous }),
-        to: snapshot.state,
-        rawStatus,
-        ...(snapshot.progress === undefined ? {} : { progress: snapshot.progress }),
-      }));
-      this.span?.addEvent('taskwait.state_change', {
-        ...(previous === undefined ? {} : { 'taskwait.task.previous_state': previous }),
-        'taskwait.task.state': snapshot.state,
-        'taskwait.task.raw_status': rawStatus,
-        ...(snapshot.progress === undefined ? {} : { 'taskwait.task.progress': snapshot.progress }),
-      });
+    this.#state = state;
+    if (previous !== state) {
+      this.log('info', 'taskwait: the task changed state', () =>
+        compact({ event: 'state', vendor, id: shownId, from: previous, to: state, rawStatus, progress }),
+      );
+      this.span?.addEvent(
+        'taskwait.state_change',
+        compact({
+          'taskwait.task.previous_state': previous,
+          'taskwait.task.state': state,
+          'taskwait.task.raw_status': rawStatus,
+          'taskwait.task.progress': progress,
+        }),
+      );
     }
+    const decision = this.#decision(step);
     this.log('debug', 'taskwait: polled', () => ({
       event: 'poll',
       vendor,
-      id: clip(redact(id), MAX_ID),
-      polls: step.state.polls,
-      state: snapshot.state,
-      rawStatus,
-      ...(snapshot.progress === undefined ? {} : { progress: snapshot.progress }),
-      done: step.done,
-      delayMs: step.delayMs,
-      ...(step.basis === undefined ? {} : { basis: step.basis }),
+      id: shownId,
+      ...compact({ polls: decision.polls, state, rawStatus, progress }),
+      ...decision,
     }));
     if (this.wants('onPoll')) {
-      this.hook(
-        'onPoll',
-        Object.freeze({
-          vendor,
-          id,
-          polls: step.state.polls,
-          snapshot: this.#copy(snapshot),
-          done: step.done,
-          delayMs: step.delayMs,
-          ...(step.basis === undefined ? {} : { basis: step.basis }),
-        }),
-      );
+      this.hook('onPoll', Object.freeze({ vendor, id: this.#task.id, snapshot: this.#copy(snapshot), ...decision }));
     }
     if (this.telemetry) {
       const attributes = { 'taskwait.vendor': vendor, 'taskwait.task.kind': this.#task.kind };
@@ -173,31 +155,17 @@ export class WaitWatch extends Watch implements WaitObserver {
 
   #faulted(error: unknown, step: StepInfo): void {
     const { vendor, redact } = this.observer;
-    this.#polls = step.state.polls;
     const info = errorInfo(error, redact);
+    const decision = this.#decision(step);
     this.log('warn', 'taskwait: a poll failed; polling again', () => ({
       event: 'poll',
       vendor,
       id: clip(redact(this.#task.id), MAX_ID),
-      polls: step.state.polls,
       error: info,
-      done: false,
-      delayMs: step.delayMs,
-      ...(step.basis === undefined ? {} : { basis: step.basis }),
+      ...decision,
     }));
     if (this.wants('onPoll')) {
-      this.hook(
-        'onPoll',
-        Object.freeze({
-          vendor,
-          id: this.#task.id,
-          polls: step.state.polls,
-          error: info,
-          done: false,
-          delayMs: step.delayMs,
-          ...(step.basis === undefined ? {} : { basis: step.basis }),
-        }),
-      );
+      this.hook('onPoll', Object.freeze({ vendor, id: this.#task.id, error: info, ...decision }));
     }
     if (this.telemetry) {
       this.telemetry.instruments.polls.add(1, { 'taskwait.vendor': vendor, 'taskwait.task.kind': this.#task.kind });
@@ -206,6 +174,12 @@ export class WaitWatch extends Watch implements WaitObserver {
         'taskwait.poll.delay_ms': step.delayMs,
       });
     }
+  }
+
+  /** What a poll decided, as records and hooks show it; counts the poll. */
+  #decision(step: StepInfo): { polls: number; done: boolean; delayMs: number; basis?: StepInfo['basis'] } {
+    this.#polls = step.state.polls;
+    return compact({ polls: step.state.polls, done: step.done, delayMs: step.delayMs, basis: step.basis });
   }
 
   #settled(snapshot: TaskSnapshot | undefined, error: unknown, halted: boolean): void {

@@ -8,12 +8,13 @@ import { useMsw } from '../../helpers/server.js';
 
 const server = useMsw();
 const fast = { retry: { retries: 0 }, wait: { minDelayMs: 1, maxDelayMs: 1 }, telemetry: false as const };
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** This file's name and the line `here` was made on, as a stack names them. */
-function lineOf(here: Error): string {
+function lineOf(here: Error, below = 0): string {
   const frame = (here.stack ?? '').split('\n').find((line) => line.includes('caller.test.ts')) ?? '';
   const match = /caller\.test\.ts:(\d+):\d+/.exec(frame);
-  return `caller.test.ts:${match?.[1]}:`;
+  return `caller.test.ts:${Number(match?.[1]) + below}:`;
 }
 
 /** The part of a stack after the marker the wait appends. */
@@ -47,10 +48,22 @@ describe('the stack of a failed wait', () => {
     expect(taskError).toBeInstanceOf(TaskFailedError);
     expect(appended((taskError as Error).stack, 'wait()')).toContain(lineOf(hereWait));
 
-    serveJob(server, [() => new HttpResponse(null, { status: 403 })]);
-    const [polled, herePoll] = [client.poll('j-1'), new Error()];
-    const pollError = await polled.catch((e: unknown) => e);
-    expect(appended((pollError as Error).stack, 'poll()')).toContain(lineOf(herePoll));
+    // poll() is async all the way down: the async stack trace names the line that awaited it, with
+    // or without an observer on the requests.
+    for (const options of [fast, { ...fast, logLevel: 'debug' as const, logger: quiet }]) {
+      serveJob(server, [() => new HttpResponse(null, { status: 403 })]);
+      const polling = createClient(jobs, options);
+      let pollError: unknown;
+      const before = new Error();
+      try {
+        await polling.poll('j-1');
+      } catch (error) {
+        pollError = error;
+      }
+      expect(pollError).toBeInstanceOf(HttpError);
+      // The await is two lines below `before`.
+      expect((pollError as Error).stack).toContain(lineOf(before, 2));
+    }
 
     serveJob(server, [{ state: 'working' }, () => new HttpResponse(null, { status: 404 })]);
     const step = await client.poll('j-2');
