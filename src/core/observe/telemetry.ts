@@ -22,53 +22,85 @@ export type OtelAttributes = Record<string, string | number | boolean | undefine
 
 /** The parts of an OpenTelemetry `Context` taskwait uses. */
 export interface OtelContext {
+  /** The value under `key`. */
   getValue(key: symbol): unknown;
+  /** A new context with `key` set to `value`. */
   setValue(key: symbol, value: unknown): OtelContext;
+  /** A new context without `key`. */
   deleteValue(key: symbol): OtelContext;
 }
 
 /** The parts of an OpenTelemetry `Span` taskwait uses. */
 export interface OtelSpan {
+  /** Sets one attribute. */
   setAttribute(key: string, value: string | number | boolean): unknown;
+  /** Sets several attributes. */
   setAttributes(attributes: OtelAttributes): unknown;
+  /** Adds an event, such as a change of state. */
   addEvent(name: string, attributes?: OtelAttributes): unknown;
+  /** Sets the status: `2` is `SpanStatusCode.ERROR`. */
   setStatus(status: { code: number; message?: string }): unknown;
+  /** Records an error as an `exception` event (taskwait passes a redacted copy). */
   recordException(exception: { name: string; message: string; stack?: string }): void;
+  /** Ends the span. */
   end(): void;
+  /** Whether the span records anything (false without a provider). */
   isRecording(): boolean;
 }
 
 /** The parts of an OpenTelemetry `Tracer` taskwait uses. */
 export interface OtelTracer {
+  /** Starts a span under `context`. */
   startSpan(name: string, options?: { kind?: number; attributes?: OtelAttributes }, context?: OtelContext): OtelSpan;
 }
 
 /** The parts of an OpenTelemetry `Meter` taskwait uses. */
 export interface OtelMeter {
+  /** Makes a counter. */
   createCounter(
     name: string,
     options?: { description?: string; unit?: string },
-  ): { add(value: number, attributes?: OtelAttributes): void };
+  ): {
+    /** Adds `value` to the counter. */
+    add(value: number, attributes?: OtelAttributes): void;
+  };
+  /** Makes a histogram. */
   createHistogram(
     name: string,
     options?: { description?: string; unit?: string },
-  ): { record(value: number, attributes?: OtelAttributes): void };
+  ): {
+    /** Records one value. */
+    record(value: number, attributes?: OtelAttributes): void;
+  };
 }
 
 /** Something that hands out tracers: a `TracerProvider`, or the API's `trace`. */
 export interface OtelTracerProvider {
+  /** The tracer of an instrumentation scope (`taskwait`). */
   getTracer(name: string, version?: string): OtelTracer;
 }
 
 /** Something that hands out meters: a `MeterProvider`, or the API's `metrics`. */
 export interface OtelMeterProvider {
+  /** The meter of an instrumentation scope (`taskwait`). */
   getMeter(name: string, version?: string): OtelMeter;
 }
 
 /** The parts of the `@opentelemetry/api` module taskwait uses: pass the module itself. */
 export interface OpenTelemetryApi {
-  trace: OtelTracerProvider & { setSpan(context: OtelContext, span: OtelSpan): OtelContext };
-  context: { active(): OtelContext; with<T>(context: OtelContext, fn: () => T): T };
+  /** The API's `trace`: the global tracer provider, and `setSpan`. */
+  trace: OtelTracerProvider & {
+    /** `context` with `span` as its current span. */
+    setSpan(context: OtelContext, span: OtelSpan): OtelContext;
+  };
+  /** The API's `context`. */
+  context: {
+    /** The active context. */
+    active(): OtelContext;
+    /** Runs `fn` with `context` active. */
+    with<T>(context: OtelContext, fn: () => T): T;
+  };
+  /** The API's `metrics`: the global meter provider. */
   metrics: OtelMeterProvider;
 }
 
