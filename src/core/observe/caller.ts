@@ -16,17 +16,28 @@ export interface Caller {
   readonly stack?: string;
 }
 
+const CALLER_FRAMES = 5;
+
 type CaptureStackTrace = (target: object, above?: (...args: never[]) => unknown) => void;
 
 /**
- * The frames of the current call, from the caller of `above` (the public method) down. Undefined
- * where the engine has no `Error.captureStackTrace`.
+ * The first few frames of the current call, from the caller of `above` (the public method) down.
+ * Undefined where the engine has no `Error.captureStackTrace`, or stack traces are off.
  */
 export function captureCaller(call: string, above: (...args: never[]) => unknown): Caller | undefined {
   const capture = (Error as { captureStackTrace?: CaptureStackTrace }).captureStackTrace;
   if (typeof capture !== 'function') return undefined;
+  // A few frames say where; every frame kept costs each pending wait memory until it ends. With
+  // stack traces turned off (Error.stackTraceLimit = 0), nothing is captured or kept.
+  const limit = Error.stackTraceLimit;
+  if (!(limit > 0)) return undefined;
   const holder: { call: string; stack?: string } = { call };
-  capture(holder, above);
+  if (limit > CALLER_FRAMES) Error.stackTraceLimit = CALLER_FRAMES;
+  try {
+    capture(holder, above);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
   return holder;
 }
 

@@ -85,6 +85,28 @@ describe('the stack of a failed wait', () => {
     expect(appended((error as Error).stack, 'watch()')).toContain(lineOf(here));
   });
 
+  it('keeps the first five frames, and captures nothing with stack traces turned off', async () => {
+    const client = createClient(jobs, fast);
+    serveJob(server, [() => new HttpResponse(null, { status: 401 })]);
+    const error = (await client.wait('j-1').catch((e: unknown) => e)) as Error;
+    expect(
+      appended(error.stack, 'wait()')
+        .split('\n')
+        .filter((line) => line.trim() !== ''),
+    ).toHaveLength(5);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let pending: Promise<unknown>;
+    try {
+      pending = client.wait('j-1');
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    const bare = (await pending.catch((e: unknown) => e)) as Error;
+    expect(bare).toBeInstanceOf(HttpError);
+    expect(bare.stack).not.toContain('was called at');
+  });
+
   it('leaves the caller’s own abort reason alone', async () => {
     serveJob(server, [{ state: 'working' }]);
     const client = createClient(jobs, { ...fast, wait: { minDelayMs: 1000 } });
