@@ -22,6 +22,7 @@ import type { BenchResult } from './lib/stats.js';
 const BENCHES = [
   'efficiency',
   'overhead',
+  'observe',
   'validation',
   'paging',
   'waits',

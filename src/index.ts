@@ -43,6 +43,31 @@ export {
   TERMINAL_STATES,
 } from './core/lifecycle.js';
 export { toIso } from './core/normalize.js';
+export type {
+  ErrorInfo,
+  HookName,
+  Hooks,
+  PollInfo,
+  RequestInfo,
+  ResponseInfo,
+  RetryInfo,
+  RetryReason,
+  SettledInfo,
+  SettledOutcome,
+} from './core/observe/hooks.js';
+export { LOG_LEVELS, type LogFields, type Logger, type LogLevel, type LogMethod } from './core/observe/logger.js';
+export type { ObserveOptions } from './core/observe/options.js';
+export type {
+  OpenTelemetryApi,
+  OtelAttributes,
+  OtelContext,
+  OtelMeter,
+  OtelMeterProvider,
+  OtelSpan,
+  OtelTracer,
+  OtelTracerProvider,
+  TelemetryOptions,
+} from './core/observe/telemetry.js';
 export type { ClientOptions, PollOverrides, WaitDefaults, WaitOptions } from './core/options.js';
 export {
   type Page,

@@ -16,6 +16,8 @@ interface Common {
   ref: unknown;
   baseUrl: string | undefined;
   quiet: boolean;
+  /** `--verbose`: the library's log records (requests, retries, polls) on stderr. */
+  verbose: boolean;
 }
 
 export interface WaitCommand extends Common {
@@ -61,13 +63,14 @@ const OPTIONS = {
   refs: { type: 'string' },
   any: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
 
-/** The options each command takes (besides --quiet, --help and --version). */
+/** The options each command takes (besides --quiet, --verbose, --help and --version). */
 const ALLOWED: Record<'wait' | 'get' | 'issues' | 'rows', readonly OptionName[]> = {
   wait: ['base-url', 'timeout', 'min-delay', 'max-delay', 'json', 'refs', 'any'],
   get: ['base-url', 'json'],
@@ -94,12 +97,13 @@ export function parseCommand(argv: readonly string[]): Command {
     throw new UsageError(`unknown command "${clip(name)}": use wait, get, issues or rows`);
   }
   for (const option of Object.keys(values) as OptionName[]) {
-    if (option === 'quiet' || ALLOWED[name].includes(option)) continue;
+    if (option === 'quiet' || option === 'verbose' || ALLOWED[name].includes(option)) continue;
     const takers = (Object.keys(ALLOWED) as (keyof typeof ALLOWED)[]).filter((c) => ALLOWED[c].includes(option));
     throw new UsageError(`--${option} is not an option of ${name} (only of ${takers.join(' and ')})`);
   }
   const baseUrl = values['base-url'] === undefined ? undefined : parseBaseUrl(values['base-url']);
   const quiet = values.quiet === true;
+  const verbose = values.verbose === true;
 
   if (name === 'issues' || name === 'rows') {
     const [refText, ...extra] = rest;
@@ -111,6 +115,7 @@ export function parseCommand(argv: readonly string[]): Command {
       ref: parseRef(refText),
       baseUrl,
       quiet,
+      verbose,
       format: oneOf('--format', values.format ?? 'ndjson', ['ndjson', 'csv'] as const),
       scope: oneOf('--scope', values.scope ?? 'all', ['all', 'rows', 'run'] as const),
       pageSize: values['page-size'] === undefined ? undefined : parseCount('--page-size', values['page-size']),
@@ -130,7 +135,7 @@ export function parseCommand(argv: readonly string[]): Command {
     if (extra.length > 0) {
       throw new UsageError(`get takes one task ref, got also "${clip(extra.join(' '))}" (quote a JSON ref)`);
     }
-    return { kind: 'get', vendor, ref: parseRef(refText), baseUrl, quiet, json: values.json === true };
+    return { kind: 'get', vendor, ref: parseRef(refText), baseUrl, quiet, verbose, json: values.json === true };
   }
   // "-" among the refs reads more from stdin, as --refs - does.
   const stdin = refTexts.includes('-');
@@ -172,6 +177,7 @@ export function parseCommand(argv: readonly string[]): Command {
     any: values.any === true,
     baseUrl,
     quiet,
+    verbose,
     json: values.json === true,
     timeoutMs,
     minDelayMs,
@@ -354,6 +360,8 @@ Options:
   --scope S          issues: all (default), rows (per-row outcomes) or run (run-level notices)
   --page-size N      issues, rows: items per page to ask the server for
   -q, --quiet        no progress on stderr; only errors and an unsuccessful end
+  -v, --verbose      every request (status, time), retry (why, how long) and poll decision on
+                     stderr, one line each (TASKWAIT_LOG=debug|info|warn|error picks a level)
   -h, --help         this help
   -V, --version      the version
 

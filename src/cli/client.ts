@@ -4,7 +4,7 @@
  * @module
  */
 import type { ZodType } from 'zod';
-import { type ClientOptions, createClient } from '../index.js';
+import { type ClientOptions, createClient, type Logger } from '../index.js';
 import { UsageError } from './exit.js';
 import type { DataOut, MessageOut } from './output.js';
 import type { AnyVendor, CliVendor } from './vendors.js';
@@ -16,6 +16,8 @@ export interface CommandIo {
   /** Aborted by Ctrl-C, SIGTERM or a closed stdout. */
   signal: AbortSignal;
   token: string | undefined;
+  /** Writes the library's log records to stderr (at debug with --verbose, else at TASKWAIT_LOG's level). */
+  logger: Logger;
   /** Whether stderr takes colours. */
   color: boolean;
   /** The text of a file, or of stdin for `-`: where `--refs` reads. */
@@ -32,12 +34,16 @@ export interface TaskTarget {
 /** `vendor`'s client for `target`, once its ref has passed {@link checkRef}. */
 export function clientFor<V extends AnyVendor>(
   vendor: V,
-  target: TaskTarget,
-  token: string | undefined,
-  options: Omit<ClientOptions, 'token' | 'baseUrl'> = {},
+  target: TaskTarget & { verbose: boolean },
+  io: Pick<CommandIo, 'token' | 'logger'>,
+  options: Omit<ClientOptions, 'token' | 'baseUrl' | 'logger'> = {},
 ) {
   checkRef(target);
+  const { token } = io;
   return createClient(vendor, {
+    // Logs go to stderr, never to stdout (where console.info would put them), and only when asked.
+    logger: io.logger,
+    ...(target.verbose ? { logLevel: 'debug' as const } : {}),
     ...options,
     ...(token === undefined ? {} : { token }),
     ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),

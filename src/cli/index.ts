@@ -13,6 +13,7 @@ import { isGroupWait, waitManyCommand } from './many.js';
 import { DataOut, MessageOut, Secrets, useColor } from './output.js';
 import { pagingCommand } from './paging.js';
 import { GENERIC_TOKEN_ENV, tokenFor, tokenVariables } from './vendors.js';
+import { stderrLogger } from './verbose.js';
 import { getCommand, waitCommand } from './wait.js';
 
 /** Runs the bin with `argv` (without `node` and the script); resolves with the exit code. */
@@ -63,6 +64,7 @@ async function main(argv: readonly string[]): Promise<number> {
       err,
       signal: stop.signal,
       token,
+      logger: stderrLogger(err),
       color: useColor(process.stderr, process.env),
       readText: (source: string) => readText(source, stop.signal),
     };

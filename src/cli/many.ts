@@ -39,8 +39,8 @@ export async function waitManyCommand(cmd: WaitCommand, io: CommandIo): Promise<
   };
   const client: BaseClient<unknown, TaskSnapshot> = clientFor(
     cmd.vendor.vendor,
-    { vendor: cmd.vendor, ref: refs[0], baseUrl: cmd.baseUrl },
-    io.token,
+    { vendor: cmd.vendor, ref: refs[0], baseUrl: cmd.baseUrl, verbose: cmd.verbose },
+    io,
     { wait: delays },
   );
   const jsonLines = cmd.json || !io.out.isTTY;

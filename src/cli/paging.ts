@@ -17,7 +17,7 @@ export const ROW_COLUMNS = ['rowIndex', ...Object.keys(IngestAssetInputSchema.sh
 
 /** `taskwait issues` / `taskwait rows`; returns the exit code. */
 export async function pagingCommand(cmd: PagingCommand, io: CommandIo): Promise<number> {
-  const layer = clientFor(layerIq, cmd, io.token);
+  const layer = clientFor(layerIq, cmd, io);
   // clientFor checked it against the vendor's reference schema.
   const ref = cmd.ref as LayerIqTaskRef;
   const paging = { signal: io.signal, ...(cmd.pageSize === undefined ? {} : { pageSize: cmd.pageSize }) };

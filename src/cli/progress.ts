@@ -18,6 +18,8 @@ export interface Reporter {
   snapshot(snapshot: TaskSnapshot, nextPollMs: number | undefined): void;
   /** A poll failed with a transient fault; the next try is `retryInMs` away. */
   fault(message: string, retryInMs: number): void;
+  /** A request of the poll under way failed; attempt number `attempt` goes in `retryInMs`. */
+  retry(message: string, retryInMs: number, attempt: number): void;
   /** Removes anything live (the bar) before the final message. Idempotent. */
   stop(): void;
 }
@@ -153,6 +155,13 @@ export class BarReporter implements Reporter {
     this.#draw();
   }
 
+  retry(message: string, retryInMs: number, attempt: number): void {
+    this.#head();
+    // The poll is still under way: the clock keeps counting it, the note says why it is slow.
+    this.#note = `${message}: retrying (attempt ${attempt}) in ${formatDuration(retryInMs)}`;
+    this.#draw();
+  }
+
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
@@ -214,6 +223,14 @@ export class LineReporter implements Reporter {
     this.#err.line(`  ${clock(Date.now() - this.#started)}  ${message}; retrying in ${formatDuration(retryInMs)}`);
   }
 
+  retry(message: string, retryInMs: number, attempt: number): void {
+    this.#head();
+    this.#last = undefined;
+    this.#err.line(
+      `  ${clock(Date.now() - this.#started)}  ${message}; retrying the request (attempt ${attempt}) in ${formatDuration(retryInMs)}`,
+    );
+  }
+
   stop(): void {}
 
   #head(): void {
@@ -223,4 +240,4 @@ export class LineReporter implements Reporter {
 }
 
 /** `--quiet`. */
-export const silent: Reporter = { start() {}, snapshot() {}, fault() {}, stop() {} };
+export const silent: Reporter = { start() {}, snapshot() {}, fault() {}, retry() {}, stop() {} };

@@ -40,15 +40,18 @@ export async function waitCommand(cmd: WaitCommand, io: CommandIo): Promise<numb
       `--max-delay ${formatDuration(schedule.maxDelayMs)} is shorter than the min delay ${formatDuration(schedule.minDelayMs)} (${vendor.name}'s default): raise it or pass --min-delay`,
     );
   }
-  const client: BaseClient<unknown, TaskSnapshot> = clientFor(vendor.vendor, cmd, io.token, { wait: delays });
-
   const jsonLines = cmd.json || !io.out.isTTY;
-  // On one terminal, JSON lines and a bar redrawn in place would garble each other.
+  // On one terminal, JSON lines (or --verbose's log lines) and a bar redrawn in place would garble each other.
   const reporter: Reporter = cmd.quiet
     ? silent
-    : io.err.isTTY && !(jsonLines && io.out.isTTY)
+    : io.err.isTTY && !(jsonLines && io.out.isTTY) && !cmd.verbose
       ? new BarReporter(io.err, io.color)
       : new LineReporter(io.err);
+  const client: BaseClient<unknown, TaskSnapshot> = clientFor(vendor.vendor, cmd, io, {
+    wait: delays,
+    // A request being retried shows on the progress line, with why.
+    hooks: { onRetry: (info) => reporter.retry(info.message, info.delayMs, info.attempt + 1) },
+  });
 
   const started = Date.now();
   // One controller that both the deadline and a stop abort, held by this frame and the timer: not
@@ -162,7 +165,7 @@ async function* observe(
 
 /** `taskwait get`: one fetch; prints the snapshot. */
 export async function getCommand(cmd: GetCommand, io: CommandIo): Promise<number> {
-  const client: BaseClient<unknown, TaskSnapshot> = clientFor(cmd.vendor.vendor, cmd, io.token);
+  const client: BaseClient<unknown, TaskSnapshot> = clientFor(cmd.vendor.vendor, cmd, io);
   const snapshot = await client.get(cmd.ref, { signal: io.signal });
   const pretty = !cmd.json && io.out.isTTY;
   await io.out.write(`${JSON.stringify(snapshot, null, pretty ? 2 : undefined)}\n`);

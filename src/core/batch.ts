@@ -10,6 +10,7 @@
 import { HttpError, isTransient } from './errors.js';
 import type { RequestPriority } from './http.js';
 import type { TaskSnapshot } from './lifecycle.js';
+import type { RequestObserver } from './observe/requests.js';
 import type { PollOrder } from './poll/driven.js';
 import type { ResolvedTask } from './refs.js';
 import type { Polled, Transport } from './transport.js';
@@ -22,6 +23,8 @@ interface Entry {
   signal: AbortSignal;
   order: PollOrder;
   maxRetryAfterMs: number;
+  /** The wait's own observer: told of the poll's own GET, when it gets one. */
+  observe: RequestObserver | undefined;
   resolve: (polled: Polled) => void;
   reject: (reason: unknown) => void;
   onAbort: () => void;
@@ -46,6 +49,8 @@ const MAX_LIST_FAILURES = 3;
 export class Batcher {
   readonly #batch: BatchRead;
   readonly #transport: Transport;
+  /** The client's observer of requests that serve many waits (a list), for logs and spans. */
+  readonly #listObserver: () => RequestObserver | undefined;
   readonly #windowMs: number;
   readonly #kinds: ReadonlySet<string> | undefined;
   /** The open window of each batch key. */
@@ -55,15 +60,27 @@ export class Batcher {
   /** Lists that failed in a row, by key; a key at the limit reads its tasks one by one from then on. */
   readonly #failures = new Map<string, number>();
 
-  constructor(batch: BatchRead, transport: Transport, windowMs: number) {
+  constructor(
+    batch: BatchRead,
+    transport: Transport,
+    windowMs: number,
+    listObserver: () => RequestObserver | undefined = () => undefined,
+  ) {
     this.#batch = batch;
     this.#transport = transport;
+    this.#listObserver = listObserver;
     this.#windowMs = windowMs;
     this.#kinds = batch.kinds ? new Set(batch.kinds) : undefined;
   }
 
   /** Reads `task` for a wait's poll: with the others due within the window when it can be, else with its own GET. */
-  read(task: ResolvedTask, signal: AbortSignal, order: PollOrder, maxRetryAfterMs: number): Promise<Polled> {
+  read(
+    task: ResolvedTask,
+    signal: AbortSignal,
+    order: PollOrder,
+    maxRetryAfterMs: number,
+    observe?: RequestObserver,
+  ): Promise<Polled> {
     const item: BatchTask = { id: task.id, kind: task.kindName, ref: task.ref as BatchTask['ref'] };
     const key =
       this.#kinds && !this.#kinds.has(task.kindName) ? undefined : this.#batch.key ? this.#batch.key(item) : '';
@@ -71,7 +88,7 @@ export class Batcher {
     let window = key === undefined ? undefined : this.#windows.get(key);
     if (key === undefined || this.#broken(key) || (!window && this.#quiet(key, task.href, now))) {
       if (key !== undefined) this.#sent.set(key, { at: now, by: task.href });
-      return this.#transport.read(task, { signal, maxRetryAfterMs, priority: order });
+      return this.#transport.read(task, { signal, maxRetryAfterMs, priority: order, observe });
     }
     if (signal.aborted) return Promise.reject(signal.reason);
     if (!window) {
@@ -86,6 +103,7 @@ export class Batcher {
         signal,
         order,
         maxRetryAfterMs,
+        observe,
         resolve,
         reject,
         done: false,
@@ -166,7 +184,12 @@ export class Batcher {
     try {
       const request = this.#batch.list(chunk.map((e) => e.item));
       const maxRetryAfterMs = Math.min(...chunk.map((e) => e.maxRetryAfterMs));
-      data = (await this.#transport.request({ ...request, signal: controller.signal }, priority, maxRetryAfterMs)).data;
+      data = (
+        await this.#transport.request(
+          { ...request, signal: controller.signal },
+          { priority, maxRetryAfterMs, observe: this.#listObserver() },
+        )
+      ).data;
     } catch (error) {
       if (controller.signal.aborted) {
         single = true;
@@ -231,7 +254,12 @@ export class Batcher {
 
   #single(entry: Entry): void {
     this.#transport
-      .read(entry.task, { signal: entry.signal, maxRetryAfterMs: entry.maxRetryAfterMs, priority: entry.order })
+      .read(entry.task, {
+        signal: entry.signal,
+        maxRetryAfterMs: entry.maxRetryAfterMs,
+        priority: entry.order,
+        observe: entry.observe,
+      })
       .then(entry.resolve, entry.reject);
   }
 }

@@ -11,6 +11,9 @@ import { Batcher } from './batch.js';
 import { ConfigError } from './errors.js';
 import { type GroupOptions, groupMethods, type WaitAllOptions, type WaitOutcome } from './group.js';
 import type { TaskSnapshot } from './lifecycle.js';
+import { type Caller, captureCaller, withCaller } from './observe/caller.js';
+import { checkHooks, type Hooks } from './observe/hooks.js';
+import { createObserver, type Observer, type RequestObserver, type TaskInfo } from './observe/observer.js';
 import {
   type ClientOptions,
   type PollOverrides,
@@ -38,6 +41,8 @@ export interface PollStep<Snapshot> {
   state: WaitState;
   /** `state` as JSON text. */
   resumeToken: string;
+  /** What decided `delayMs`: `backoff`, `approach`, `aim` or `hint` (absent when done). */
+  basis?: 'backoff' | 'approach' | 'aim' | 'hint';
 }
 
 /** A client for one vendor. Vendor-specific methods (lists, paging, results) are merged in. */
@@ -71,7 +76,12 @@ export interface BaseClient<Ref, Snapshot> {
    */
   poll(
     ref: Ref | TaskUrl,
-    options?: PollOverrides & { state?: WaitState | string | undefined; signal?: AbortSignal | undefined },
+    options?: PollOverrides & {
+      state?: WaitState | string | undefined;
+      signal?: AbortSignal | undefined;
+      /** Hooks for this poll alone (every hook but `onSettled`), called after the client's. */
+      hooks?: Hooks<Snapshot> | undefined;
+    },
   ): Promise<PollStep<Snapshot>>;
   /** Resumes a wait from a resume token alone (the token carries the reference). */
   resume(token: WaitState | string, options?: Omit<WaitOptions<Snapshot>, 'resumeFrom'>): Promise<Snapshot>;
@@ -140,9 +150,10 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
   const resolved = resolveClientOptions(vendor, options);
   const refs = createRefs(vendor, resolved.base, resolved.trusted);
   const transport = new Transport(vendor, resolved, refs);
+  const observer = createObserver(vendor, resolved.observe, (text) => transport.redact(text));
   const batcher =
     vendor.batch && resolved.batchWindowMs !== undefined
-      ? new Batcher(vendor.batch, transport, resolved.batchWindowMs)
+      ? new Batcher(vendor.batch, transport, resolved.batchWindowMs, () => observer.requests())
       : undefined;
   const readerOf = (settings: ResolvedWait) => readWith(transport, batcher, settings);
   const settingsOf = waitSettings(resolved.wait);
@@ -152,6 +163,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     resolve: (ref) => refs.resolve(ref),
     settings: settingsOf,
     read: readerOf,
+    observe: (task) => observer.wait(taskInfo(task), undefined, false, 'wait'),
   });
   // The signals a paginator hands its source: a request made with one is a page, and goes after polls.
   const pageSignals = new WeakSet<AbortSignal>();
@@ -160,6 +172,29 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
   const stateOf = (given: WaitState | string | undefined, task: ResolvedTask): WaitState =>
     isGiven(given) ? decodeState(given, vendor.name) : initialState(vendor.name, task.ref, Date.now());
 
+  // The wait of wait() and resume(), started from `caller`.
+  const waitFrom = (ref: unknown, opts: WaitOptions<TaskSnapshot>, caller: Caller | undefined) => {
+    try {
+      const task = refs.resolve(ref);
+      const shared = sharedOf(settingsOf(opts));
+      const state = stateOf(opts.resumeFrom, task);
+      const hooks = checkHooks(opts.hooks, 'hooks');
+      return waitFor({
+        shared,
+        task,
+        id: task.id,
+        state,
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+        throwOnFailure: opts.throwOnFailure !== false,
+        observer: observer.wait(taskInfo(task), hooks, isGiven(opts.resumeFrom), 'wait'),
+        caller,
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   const client: BaseClient<unknown, TaskSnapshot> = {
     vendor: vendor.name,
     baseUrl: resolved.base.href,
@@ -167,71 +202,86 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
 
     async get(ref, opts = {}) {
       const task = refs.resolve(ref);
-      return (await transport.read(task, { signal: opts.signal })).snapshot;
+      const watch = observer.get(taskInfo(task));
+      if (watch === undefined) return (await transport.read(task, { signal: opts.signal })).snapshot;
+      try {
+        const { snapshot } = await transport.read(task, { signal: opts.signal, observe: watch });
+        watch.end(snapshot, undefined);
+        return snapshot;
+      } catch (error) {
+        watch.end(undefined, error);
+        throw error;
+      }
     },
 
     // Not an async function: a pending wait is one small object driven by timers and callbacks
     // (see waitFor), not a suspended frame and a generator. Errors still come as rejections.
     wait(ref, opts = {}) {
-      try {
-        const task = refs.resolve(ref);
-        const shared = sharedOf(settingsOf(opts));
-        const state = stateOf(opts.resumeFrom, task);
-        return waitFor({
-          shared,
-          task,
-          id: task.id,
-          state,
-          signal: opts.signal,
-          onProgress: opts.onProgress,
-          throwOnFailure: opts.throwOnFailure !== false,
-        });
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      return waitFrom(ref, opts, captureCaller('wait()', client.wait));
     },
 
     watch(ref, opts = {}) {
+      const caller = captureCaller('watch()', client.watch);
       const task = refs.resolve(ref);
       const settings = settingsOf(opts);
       const state = stateOf(opts.resumeFrom, task);
+      const hooks = checkHooks(opts.hooks, 'hooks');
       const read = readerOf(settings);
       return pollLoop({
         vendor: vendor.name,
         id: task.id,
-        fetch: (signal, order) => read(task, signal, order ?? { kind: 'poll', dueAt: Date.now(), lateMs: 0 }),
+        fetch: (signal, order, watch) =>
+          read(task, signal, order ?? { kind: 'poll', dueAt: Date.now(), lateMs: 0 }, watch),
         options: settings,
         state,
         timeoutMs: settings.timeoutMs,
         signal: opts.signal,
+        observe: () => observer.wait(taskInfo(task), hooks, isGiven(opts.resumeFrom), 'wait'),
+        caller,
       });
     },
 
+    // V8's async stack trace of an error is cut at Error.stackTraceLimit frames, most of them the
+    // request's own: the caller's frames are captured, as for a wait, so that they are never lost.
     async poll(ref, opts = {}) {
-      const task = refs.resolve(ref);
-      const settings = settingsOf(opts);
-      const state = stateOf(opts.state, task);
-      const { snapshot, hintMs } = await transport.read(task, {
-        signal: opts.signal,
-        maxRetryAfterMs: settings.maxRetryAfterMs,
-      });
-      const step = advance(state, { snapshot, hintMs, now: Date.now() }, settings);
-      return {
-        snapshot,
-        done: step.done,
-        delayMs: step.delayMs,
-        state: step.state,
-        resumeToken: encodeState(step.state),
-      };
+      const caller = captureCaller('poll()', client.poll);
+      let watch: ReturnType<Observer['wait']>;
+      try {
+        const task = refs.resolve(ref);
+        const settings = settingsOf(opts);
+        const state = stateOf(opts.state, task);
+        const hooks = checkHooks(opts.hooks, 'hooks');
+        watch = observer.wait(taskInfo(task), hooks, isGiven(opts.state), 'poll');
+        const { snapshot, hintMs } = await transport.read(task, {
+          signal: opts.signal,
+          maxRetryAfterMs: settings.maxRetryAfterMs,
+          observe: watch,
+        });
+        const step = advance(state, { snapshot, hintMs, now: Date.now() }, settings);
+        watch?.polled(snapshot, step);
+        const result: PollStep<TaskSnapshot> = {
+          snapshot,
+          done: step.done,
+          delayMs: step.delayMs,
+          state: step.state,
+          resumeToken: encodeState(step.state),
+        };
+        if (step.basis !== undefined) result.basis = step.basis;
+        return result;
+      } catch (error) {
+        watch?.failed(error);
+        throw withCaller(error, caller);
+      }
     },
 
     resume(token, opts = {}) {
+      const caller = captureCaller('resume()', client.resume);
       const state = decodeState(token, vendor.name);
-      return client.wait(state.ref, { ...opts, resumeFrom: state });
+      return waitFrom(state.ref, { ...opts, resumeFrom: state }, caller);
     },
 
     async cancel(ref, opts = {}) {
-      await transport.cancel(refs.resolve(ref), opts.signal);
+      await transport.cancel(refs.resolve(ref), opts.signal, observer.requests());
     },
 
     ...(groups as Pick<BaseClient<unknown, TaskSnapshot>, 'waitAll' | 'waitEach' | 'waitAny'>),
@@ -243,19 +293,21 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     get: (ref, opts) => client.get(ref, opts),
     request<Schema extends z.ZodType>(request: VendorRequest<Schema>) {
       const page = request.signal !== undefined && pageSignals.has(request.signal);
-      return transport.request(request, page ? PAGE : undefined);
+      return transport.request(request, { priority: page ? PAGE : undefined, observe: observer.requests() });
     },
-    paginate: <Item, Meta>(source: PageSource<Item, Meta>, opts?: PagingOptions) =>
-      paginate<Item, Meta>(
+    paginate: <Item, Meta>(source: PageSource<Item, Meta>, opts?: PagingOptions) => {
+      const observed = observer.pages(source);
+      return paginate<Item, Meta>(
         {
-          first: source.first,
+          first: observed.first,
           fetch(cursor, signal) {
             pageSignals.add(signal);
-            return source.fetch(cursor, signal);
+            return observed.fetch(cursor, signal);
           },
         },
         opts,
-      ),
+      );
+    },
   };
 
   const methods = vendor.methods?.(context) ?? {};
@@ -270,10 +322,14 @@ const PAGE = Object.freeze({ kind: 'page' }) as { kind: 'page' };
  */
 function readWith(transport: Transport, batcher: Batcher | undefined, settings: ResolvedWait) {
   const { maxRetryAfterMs } = settings;
-  return (task: ResolvedTask, signal: AbortSignal, order: PollOrder): Promise<Polled> =>
+  return (task: ResolvedTask, signal: AbortSignal, order: PollOrder, observe?: RequestObserver): Promise<Polled> =>
     batcher
-      ? batcher.read(task, signal, order, maxRetryAfterMs)
-      : transport.read(task, { signal, maxRetryAfterMs, priority: order });
+      ? batcher.read(task, signal, order, maxRetryAfterMs, observe)
+      : transport.read(task, { signal, maxRetryAfterMs, priority: order, observe });
+}
+
+function taskInfo(task: ResolvedTask): TaskInfo {
+  return { id: task.id, kind: task.kindName };
 }
 
 /**

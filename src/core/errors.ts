@@ -95,6 +95,10 @@ export class HttpError extends TaskwaitError {
   readonly problem?: ProblemDetails;
   /** How long the server asked us to wait before trying again, in ms. */
   readonly retryAfterMs?: number;
+  /** The response headers, redacted: no cookies or auth headers, values cleaned and cut. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The request id the response carried (the vendor's header, or `x-request-id` and the like): quote it to support. */
+  readonly requestId?: string;
 
   constructor(init: {
     status: number;
@@ -104,6 +108,8 @@ export class HttpError extends TaskwaitError {
     problem?: ProblemDetails;
     retryAfterMs?: number;
     vendor: string;
+    headers?: Readonly<Record<string, string>>;
+    requestId?: string;
   }) {
     const { detail, title } = init.problem ?? {};
     const what =
@@ -123,6 +129,8 @@ export class HttpError extends TaskwaitError {
     this.bodyExcerpt = init.bodyExcerpt;
     if (init.problem) this.problem = init.problem;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    this.headers = init.headers ?? Object.freeze({});
+    if (init.requestId !== undefined) this.requestId = init.requestId;
   }
 
   override get transient(): boolean {

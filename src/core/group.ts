@@ -8,6 +8,9 @@
  */
 import { ConfigError } from './errors.js';
 import type { TaskSnapshot } from './lifecycle.js';
+import { type Caller, captureCaller } from './observe/caller.js';
+import type { RequestObserver } from './observe/requests.js';
+import type { WaitObserver } from './observe/waits.js';
 import type { ResolvedWait, WaitDefaults } from './options.js';
 import { expire, type PollOrder, type Stoppable, startWait, type WaitEvents, type WaitShared } from './poll/driven.js';
 import { initialState } from './poll/poller.js';
@@ -62,7 +65,11 @@ export interface GroupDeps {
   /** The checked poll settings of a call's options. */
   settings(options: WaitDefaults): ResolvedWait;
   /** How a wait with these settings reads a task. */
-  read(settings: ResolvedWait): (task: ResolvedTask, signal: AbortSignal, order: PollOrder) => Promise<Polled>;
+  read(
+    settings: ResolvedWait,
+  ): (task: ResolvedTask, signal: AbortSignal, order: PollOrder, observe?: RequestObserver) => Promise<Polled>;
+  /** The observer of one task's wait (logs, hooks, spans), if anything observes. */
+  observe?(task: ResolvedTask): WaitObserver | undefined;
 }
 
 /** The group methods of a client. */
@@ -103,6 +110,8 @@ class Group implements WaitEvents<Member> {
   readonly #timers = new DueTimers();
   readonly #options: GroupOptions<unknown, TaskSnapshot>;
   readonly #deps: GroupDeps;
+  /** Where the group was started: its frames go on the stack of each error it reports. */
+  readonly #caller: Caller | undefined;
   #report: Report = () => {};
   #pending: number;
   #ended = 0;
@@ -115,8 +124,10 @@ class Group implements WaitEvents<Member> {
     deps: GroupDeps,
     named: { members: Member[]; count: number },
     options: GroupOptions<unknown, TaskSnapshot>,
+    caller: Caller | undefined,
   ) {
     const settings = deps.settings(options);
+    this.#caller = caller;
     const members = named.members;
     this.#deps = deps;
     this.#members = members;
@@ -127,7 +138,7 @@ class Group implements WaitEvents<Member> {
     const deadlineAt = Number.isFinite(settings.timeoutMs) ? Date.now() + settings.timeoutMs : Number.POSITIVE_INFINITY;
     this.#shared = {
       vendor: deps.vendor,
-      fetch: (member, signal, order) => read(member.task, signal, order),
+      fetch: (member, signal, order, observer) => read(member.task, signal, order, observer),
       options: settings,
       timeoutMs: settings.timeoutMs,
       group: { scheduler: this.#timers, deadlineAt, events: this },
@@ -162,6 +173,8 @@ class Group implements WaitEvents<Member> {
         id: member.task.id,
         state: initialState(this.#deps.vendor, member.task.ref, now),
         throwOnFailure,
+        observer: this.#deps.observe?.(member.task),
+        caller: this.#caller,
       });
     }
   }
@@ -218,14 +231,24 @@ class Group implements WaitEvents<Member> {
 
 /** `waitAll`, `waitEach` and `waitAny` for a client. */
 export function groupMethods<Ref, Snapshot>(deps: GroupDeps): GroupMethods<Ref, Snapshot> {
-  const make = (method: string, refs: Iterable<Ref>, options: GroupOptions<Ref, Snapshot>) =>
-    new Group(deps, membersOf(deps, method, refs), options as GroupOptions<unknown, TaskSnapshot>);
+  const make = (
+    method: string,
+    refs: Iterable<Ref>,
+    options: GroupOptions<Ref, Snapshot>,
+    above: (...args: never[]) => unknown,
+  ) =>
+    new Group(
+      deps,
+      membersOf(deps, method, refs),
+      options as GroupOptions<unknown, TaskSnapshot>,
+      captureCaller(`${method}()`, above),
+    );
 
-  return {
+  const methods: GroupMethods<Ref, Snapshot> = {
     waitAll(refs, options = {}) {
       let group: Group;
       try {
-        group = make('waitAll', refs, options);
+        group = make('waitAll', refs, options, methods.waitAll);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -265,14 +288,14 @@ export function groupMethods<Ref, Snapshot>(deps: GroupDeps): GroupMethods<Ref, 
     },
 
     waitEach(refs, options = {}) {
-      const group = make('waitEach', refs, options);
+      const group = make('waitEach', refs, options, methods.waitEach);
       return each<Ref, Snapshot>(group);
     },
 
     waitAny(refs, options = {}) {
       let group: Group;
       try {
-        group = make('waitAny', refs, options);
+        group = make('waitAny', refs, options, methods.waitAny);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -296,6 +319,7 @@ export function groupMethods<Ref, Snapshot>(deps: GroupDeps): GroupMethods<Ref, 
       });
     },
   };
+  return methods;
 }
 
 /** The outcomes of `group` as its tasks end, one per ref named; leaving the loop stops the rest. */

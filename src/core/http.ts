@@ -17,6 +17,8 @@ import {
   ResponseValidationError,
   TaskwaitError,
 } from './errors.js';
+import { requestIdOf, safeHeaders } from './observe/headers.js';
+import type { Exchange, RequestObserver } from './observe/requests.js';
 import { describeValue, quote, redact, redactDeep } from './redact.js';
 import type { AuthScheme } from './vendor.js';
 
@@ -77,6 +79,8 @@ export interface HttpSettings {
   maxRetryAfterMs: number;
   /** The client's request budget: asked before every attempt, told its answer after. */
   gate?: RequestGate | undefined;
+  /** Where a response's request id is looked for, in order. */
+  requestIdHeaders: readonly string[];
 }
 
 /** What a request is for, and when it was due: how a request budget orders its queue. */
@@ -125,6 +129,8 @@ export interface HttpRequest<Schema extends z.ZodType> {
   maxRetryAfterMs?: number | undefined;
   /** Where the request stands in the client's request budget. */
   priority?: RequestPriority | undefined;
+  /** Told of each attempt and retry (logs, hooks, spans); absent when nothing observes. */
+  observe?: RequestObserver | undefined;
 }
 
 /** A validated response. */
@@ -185,28 +191,30 @@ export class HttpClient {
     const stop = new AbortController();
     const onAbort = () => stop.abort(new Carried(caller?.reason));
     caller?.addEventListener('abort', onAbort, { once: true });
+    const retryable = (error: unknown) => isTransient(error) && (idempotent || notProcessed(error));
     try {
       return await pRetry(
-        async () => {
+        async (attempt) => {
           try {
-            return await this.#gated(request);
+            return await this.#gated(request, attempt);
           } catch (error) {
             throw error instanceof Error ? error : new Carried(error);
           }
         },
         {
           retries: retry.retries,
-          minTimeout: retry.minDelayMs,
-          maxTimeout: retry.maxDelayMs,
-          factor: 2,
-          randomize: true,
+          // The delay before a retry is picked and slept in onFailedAttempt, so that it can be reported.
+          minTimeout: 0,
+          maxTimeout: 0,
           signal: stop.signal,
-          shouldRetry: ({ error }) => isTransient(error) && (idempotent || notProcessed(error)),
-          onFailedAttempt: async ({ error, retriesLeft }) => {
+          shouldRetry: ({ error }) => retryable(error),
+          onFailedAttempt: async ({ error, attemptNumber, retriesLeft, retriesConsumed }) => {
+            if (retriesLeft <= 0 || !retryable(error)) return;
             const hint = error instanceof HttpError ? error.retryAfterMs : undefined;
-            if (hint !== undefined && retriesLeft > 0 && isTransient(error)) {
-              await sleep(Math.min(hint, request.maxRetryAfterMs ?? this.#settings.maxRetryAfterMs), stop.signal);
-            }
+            const maxHint = request.maxRetryAfterMs ?? this.#settings.maxRetryAfterMs;
+            const delayMs = retryDelay(retry, retriesConsumed, hint === undefined ? 0 : Math.min(hint, maxHint));
+            request.observe?.retry(request.method, request.url, attemptNumber, error, delayMs);
+            await sleep(delayMs, stop.signal);
           },
         },
       );
@@ -218,17 +226,46 @@ export class HttpClient {
   }
 
   /** One attempt, once the client's budget lets it go; the budget hears how it was answered. */
-  async #gated<Schema extends z.ZodType>(request: HttpRequest<Schema>): Promise<HttpResponse<z.output<Schema>>> {
+  async #gated<Schema extends z.ZodType>(
+    request: HttpRequest<Schema>,
+    attempt: number,
+  ): Promise<HttpResponse<z.output<Schema>>> {
     const gate = this.#settings.gate;
-    if (gate === undefined) return this.#attempt(request);
+    if (gate === undefined) return this.#observed(request, attempt);
     const pass = await gate.acquire(request.signal, request.priority, request.maxRetryAfterMs);
     let answer: Response | undefined;
     try {
-      return await this.#attempt(request, (response) => {
+      return await this.#observed(request, attempt, (response) => {
         answer = response;
       });
     } finally {
       pass.release(answer?.status, answer?.headers);
+    }
+  }
+
+  /** One attempt, reported to the request's observer when it has one. */
+  #observed<Schema extends z.ZodType>(
+    request: HttpRequest<Schema>,
+    attempt: number,
+    answered?: (response: Response) => void,
+  ): Promise<HttpResponse<z.output<Schema>>> {
+    const exchange = request.observe?.attempt(request.method, request.url, attempt);
+    return exchange === undefined ? this.#attempt(request, answered) : this.#reported(request, exchange, answered);
+  }
+
+  // Awaited, not chained with then(): an error's async stack trace still reaches the caller.
+  async #reported<Schema extends z.ZodType>(
+    request: HttpRequest<Schema>,
+    exchange: Exchange,
+    answered: ((response: Response) => void) | undefined,
+  ): Promise<HttpResponse<z.output<Schema>>> {
+    try {
+      const response = await this.#attempt(request, answered);
+      exchange.end(response, undefined);
+      return response;
+    } catch (error) {
+      exchange.end(undefined, error);
+      throw error;
     }
   }
 
@@ -394,6 +431,8 @@ export class HttpClient {
       bodyExcerpt: text.slice(0, 500),
       ...(problem ? { problem } : {}),
       ...(hintMs === undefined ? {} : { retryAfterMs: hintMs }),
+      headers: safeHeaders(response.headers, (t) => this.redact(t)),
+      requestId: requestIdOf(response.headers, this.#settings.requestIdHeaders, (t) => this.redact(t)),
     });
   }
 
@@ -496,6 +535,15 @@ function parseUrl(value: string, base: URL): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The delay before retry number `retriesConsumed + 1`: the server's hint (already capped), then
+ * the backoff, `minDelayMs` doubling per retry, times a random factor in [1, 2), at most `maxDelayMs`.
+ */
+function retryDelay(retry: RetryOptions, retriesConsumed: number, hintMs: number): number {
+  const backoff = Math.round((1 + Math.random()) * retry.minDelayMs * 2 ** retriesConsumed);
+  return hintMs + Math.min(backoff, retry.maxDelayMs);
 }
 
 function notProcessed(error: unknown): boolean {

@@ -9,13 +9,18 @@ import { Budget, type RequestBudget } from './budget.js';
 import { ConfigError } from './errors.js';
 import { checkTokenHeaders, DEFAULT_RETRY, isHeaderSafe, type RetryOptions, type TokenSource } from './http.js';
 import type { TaskSnapshot } from './lifecycle.js';
+import type { Hooks } from './observe/hooks.js';
+import { type ObserveOptions, type ObserveSettings, resolveObserve } from './observe/options.js';
 import type { WaitState } from './poll/poller.js';
 import { checkSchedule, DEFAULT_POLL_OPTIONS, type PollOptions } from './poll/schedule.js';
 import type { RateLimit } from './ratelimit.js';
 import { parseBaseUrl, type Vendor } from './vendor.js';
 
-/** Options of {@link createClient}. Validated once, when the client is created. */
-export interface ClientOptions {
+/**
+ * Options of {@link createClient}. Validated once, when the client is created. Logging, hooks and
+ * OpenTelemetry are in {@link ObserveOptions}.
+ */
+export interface ClientOptions extends ObserveOptions {
   /** The credential: a string, or a (possibly async) function called before each request. */
   token?: TokenSource | undefined;
   /** Overrides the vendor's production base URL (a sandbox, a proxy, a fake server). */
@@ -85,6 +90,8 @@ export interface WaitOptions<Snapshot = TaskSnapshot> extends WaitDefaults {
   throwOnFailure?: boolean | undefined;
   /** Go on from a saved wait: a {@link WaitState} or its JSON text (a `WaitTimeoutError.resumeToken`). */
   resumeFrom?: WaitState | string | undefined;
+  /** Hooks for this wait alone, called after the client's. */
+  hooks?: Hooks<Snapshot> | undefined;
 }
 
 /** Poll options with every default filled in and checked, plus the wait's total timeout. */
@@ -107,6 +114,7 @@ export interface ResolvedClientOptions {
   budget: Budget | undefined;
   /** How long polls wait to be batched, or undefined when they are not. */
   batchWindowMs: number | undefined;
+  observe: ObserveSettings;
 }
 
 const DEFAULT_TIMEOUT_MS = 3_600_000;
@@ -175,6 +183,7 @@ export function resolveClientOptions(vendor: Vendor, options: ClientOptions): Re
     maxResponseBytes,
     budget: resolveBudget(vendor, options),
     batchWindowMs: resolveBatch(vendor, options),
+    observe: resolveObserve(options),
   };
 }
 

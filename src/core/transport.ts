@@ -9,6 +9,8 @@ import { ConfigError, ResponseValidationError, TaskwaitError } from './errors.js
 import { HttpClient, type RequestPriority } from './http.js';
 import type { TaskSnapshot } from './lifecycle.js';
 import { applyEnrichment, normalize, StatusTable } from './normalize.js';
+import { REQUEST_ID_HEADERS } from './observe/headers.js';
+import type { RequestObserver } from './observe/requests.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { Refs, ResolvedTask } from './refs.js';
 import type { TaskKind, Vendor, VendorRequest, VendorResponse } from './vendor.js';
@@ -26,6 +28,15 @@ export interface ReadOptions {
   maxRetryAfterMs?: number | undefined;
   /** Where the read stands in the client's request budget (a wait's poll says when it was due). */
   priority?: RequestPriority | undefined;
+  /** Told of each attempt and retry. */
+  observe?: RequestObserver | undefined;
+}
+
+/** How a vendor's own request goes: its place in the budget, its retry bound, its observer. */
+export interface RequestVia {
+  priority?: RequestPriority | undefined;
+  maxRetryAfterMs?: number | undefined;
+  observe?: RequestObserver | undefined;
 }
 
 // A request of its own (a get, a cancel, a vendor's call): after due polls, before pages.
@@ -57,7 +68,13 @@ export class Transport {
         retryAfterHeaders: vendor.retryAfterHeaders ?? [],
         maxRetryAfterMs: options.wait.maxRetryAfterMs,
       }),
+      requestIdHeaders: [...(vendor.requestIdHeaders ?? []), ...REQUEST_ID_HEADERS],
     });
+  }
+
+  /** Removes this client's secrets, and known token forms, from `text`: for logs, hooks and spans. */
+  redact(text: string): string {
+    return this.#http.redact(text);
   }
 
   /** Reads a task once (retrying transient faults), validated and normalized. */
@@ -72,6 +89,7 @@ export class Transport {
       signal: options.signal,
       maxRetryAfterMs: options.maxRetryAfterMs,
       priority: options.priority ?? SINGLE,
+      observe: options.observe,
     });
     const snapshot = this.#snapshot(task, response.data, response.status);
     return { snapshot: await this.finish(task, snapshot, options.signal), hintMs: response.hintMs };
@@ -123,8 +141,7 @@ export class Transport {
    */
   readonly request = async <Schema extends z.ZodType>(
     request: VendorRequest<Schema>,
-    priority: RequestPriority = SINGLE,
-    maxRetryAfterMs?: number,
+    via: RequestVia = {},
   ): Promise<VendorResponse<z.output<Schema>>> => {
     const refs = this.#refs;
     const url = request.url !== undefined ? refs.trustedUrl(request.url, 'url') : refs.pathUrl(request.path ?? []);
@@ -140,14 +157,15 @@ export class Transport {
       model: request.model ?? 'response',
       signal: request.signal,
       idempotent: request.idempotent,
-      priority,
-      maxRetryAfterMs,
+      priority: via.priority ?? SINGLE,
+      maxRetryAfterMs: via.maxRetryAfterMs,
+      observe: via.observe,
     });
     return { data: response.data, status: response.status, headers: response.headers, url: response.url };
   };
 
   /** Asks the vendor to cancel a task; a {@link ConfigError} where its kind can't be. */
-  async cancel(task: ResolvedTask, signal: AbortSignal | undefined): Promise<void> {
+  async cancel(task: ResolvedTask, signal: AbortSignal | undefined, observe?: RequestObserver): Promise<void> {
     const vendor = this.#vendor;
     const cancel = vendor.cancel;
     if (!cancel || (cancel.kinds && !cancel.kinds.includes(task.kindName))) {
@@ -155,7 +173,7 @@ export class Transport {
     }
     const url = new URL(task.href);
     for (const segment of cancel.suffix ?? []) url.pathname += `/${encodeURIComponent(segment)}`;
-    await this.#http.send({ method: cancel.method, url, headers: task.kind.headers, model: 'cancel', signal });
+    await this.#http.send({ method: cancel.method, url, headers: task.kind.headers, model: 'cancel', signal, observe });
   }
 
   #normalize(task: ResolvedTask, kind: TaskKind, data: unknown, status: number): TaskSnapshot {

@@ -299,6 +299,11 @@ export interface VendorDefinition<
   /** How to read many tasks in one request, when the vendor can. See {@link BatchRead}. */
   // biome-ignore lint/suspicious/noExplicitAny: any list schema; defineBatch types each declaration
   batch?: BatchRead<z.output<RefSchema>, any>;
+  /**
+   * The headers the vendor documents for its request id, read before the common ones
+   * (`x-request-id`, `request-id`, `x-amzn-requestid`) for `HttpError.requestId` and the logs.
+   */
+  requestIdHeaders?: readonly string[];
   /** Methods the vendor adds to its client (list, paging, result, ...). */
   methods?(context: VendorContext<z.output<RefSchema>, SnapshotOfKinds<Kinds>>): Methods;
 }

@@ -83,6 +83,13 @@ describe('parseCommand', () => {
     });
   });
 
+  it('reads --verbose (and -v) for every command; off by default', () => {
+    expect(parseCommand(['wait', 'mixpeek', 't'])).toMatchObject({ verbose: false });
+    expect(parseCommand(['wait', 'mixpeek', 't', '--verbose'])).toMatchObject({ kind: 'wait', verbose: true });
+    expect(parseCommand(['get', 'mixpeek', 't', '-v'])).toMatchObject({ kind: 'get', verbose: true });
+    expect(parseCommand(['rows', 'run_1', '-v', '-q'])).toMatchObject({ kind: 'rows', verbose: true, quiet: true });
+  });
+
   it('gives issues and rows the Layer IQ vendor and their own options', () => {
     expect(parseCommand(['issues', 'run_1', '--format', 'CSV', '--scope', 'run', '--page-size', '50'])).toMatchObject({
       kind: 'issues',

@@ -171,6 +171,62 @@ describe('taskwait wait', () => {
     LONG,
   );
 
+  it('shows on the progress line when a request is retried, and why', async () => {
+    const task = fakeTask(mixpeekFake, { faults: [{ on: [2], status: 503 }] });
+    server.add(task);
+    const result = await run(['wait', 'mixpeek', task.id, ...base, ...FAST]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /\n {2}\d+:\d\d {2}the server answered 503; retrying the request \(attempt 2\) in \d+(ms|s)\n/,
+    );
+    expect(result.stderr).not.toContain('taskwait debug');
+  });
+
+  it('--verbose prints each request, retry and poll decision on stderr, one line each, stdout untouched', async () => {
+    const task = fakeTask(mixpeekFake, { faults: [{ on: [2], status: 503 }] });
+    server.add(task);
+    const result = await run(['wait', 'mixpeek', task.id, ...base, ...FAST, '--verbose'], {
+      TASKWAIT_MIXPEEK_TOKEN: SECRET,
+    });
+    expect(result.code).toBe(0);
+    const url = `${server.url}/v1/tasks/${task.id}`;
+    const lines = result.stderr.split('\n');
+    const records = lines.filter((line) => line.startsWith('taskwait '));
+    expect(records[0]).toMatch(
+      new RegExp(
+        `^taskwait debug: request vendor=mixpeek method=GET url=${url} attempt=1 status=200 durationMs=[\\d.]+$`,
+      ),
+    );
+    expect(records).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^taskwait info: retrying a request vendor=mixpeek method=GET url=${url} attempt=1 reason=http_503 message="the server answered 503" delayMs=\\d+ status=503$`,
+        ),
+      ),
+    );
+    expect(records).toContainEqual(
+      expect.stringMatching(
+        /^taskwait debug: polled vendor=mixpeek id=\S+ polls=1 state=\w+ rawStatus=\w+ .*delayMs=\d+ basis=\w+/,
+      ),
+    );
+    // The bin drives the polls with poll(): the last record is the decision that it is done.
+    expect(records.at(-1)).toMatch(
+      /^taskwait debug: polled vendor=mixpeek id=\S+ polls=\d+ state=succeeded rawStatus=COMPLETED progress=1 done=true delayMs=0$/,
+    );
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ state: 'succeeded' });
+    expect(result.stderr).not.toContain(SECRET);
+  });
+
+  it('writes TASKWAIT_LOG records to stderr, at its level', async () => {
+    const task = fakeTask(mixpeekFake, {});
+    server.add(task);
+    const result = await run(['wait', 'mixpeek', task.id, ...base, ...FAST], { TASKWAIT_LOG: 'info' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^taskwait info: the task changed state vendor=mixpeek/m);
+    expect(result.stderr).not.toContain('taskwait debug');
+    expect(result.stdout).not.toContain('taskwait');
+  });
+
   it('exits 4 when --timeout runs out, the last line being the last snapshot seen', async () => {
     const task = fakeTask(mixpeekFake, { queuedMs: 600_000 });
     server.add(task);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type BarView, clock, formatDuration, renderBar } from '../../src/cli/progress.js';
+import { MessageOut, Secrets } from '../../src/cli/output.js';
+import { type BarView, clock, formatDuration, LineReporter, renderBar } from '../../src/cli/progress.js';
+import { formatRecord } from '../../src/cli/verbose.js';
 
 const view: BarView = { state: 'running', progress: 0.42, elapsedMs: 83_000, nextPollMs: 4200, frame: 0 };
 
@@ -55,5 +57,41 @@ describe('durations for people', () => {
     [7_380_000, '2h 3m'],
   ])('formatDuration(%d) is %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('a request being retried', () => {
+  it('gets a line of its own without a terminal: why, which attempt comes next, and when', () => {
+    let text = '';
+    const stream = {
+      isTTY: false,
+      columns: 80,
+      write: (chunk: string) => (text += chunk),
+    } as unknown as NodeJS.WriteStream;
+    const reporter = new LineReporter(new MessageOut(stream, new Secrets()));
+    reporter.start('waiting for mixpeek task t');
+    reporter.retry('rate limited (429)', 1500, 2);
+    expect(text).toMatch(
+      /^waiting for mixpeek task t\n {2}0:00 {2}rate limited \(429\); retrying the request \(attempt 2\) in 2s\n$/,
+    );
+  });
+});
+
+describe('formatRecord (--verbose)', () => {
+  it('writes the level, the message and the fields as key=value, quoting what needs it', () => {
+    expect(
+      formatRecord('info', 'taskwait: retrying a request', {
+        event: 'retry',
+        vendor: 'mixpeek',
+        url: 'https://api.mixpeek.com/v1/tasks/t_1?x=1',
+        attempt: 1,
+        message: 'the server answered 503',
+        done: false,
+        error: { name: 'HttpError', message: 'x' },
+        skipped: undefined,
+      }),
+    ).toBe(
+      'taskwait info: retrying a request vendor=mixpeek url="https://api.mixpeek.com/v1/tasks/t_1?x=1" attempt=1 message="the server answered 503" done=false error={"name":"HttpError","message":"x"}',
+    );
   });
 });

@@ -8,6 +8,8 @@
  */
 import { isTransient, TaskFailedError, WaitTimeoutError } from '../errors.js';
 import type { TaskSnapshot } from '../lifecycle.js';
+import { type Caller, withCaller } from '../observe/caller.js';
+import type { WaitObserver } from '../observe/waits.js';
 import { advance, encodeState, type WaitState } from './poller.js';
 import type { PollOptions } from './schedule.js';
 
@@ -28,6 +30,7 @@ export interface PollOrder {
 export type Fetcher = (
   signal: AbortSignal,
   order?: PollOrder,
+  observer?: WaitObserver | undefined,
 ) => Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
 
 /** Everything one run of the wait loop needs. */
@@ -39,6 +42,10 @@ export interface LoopParams {
   state: WaitState;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** Makes the loop's observer when the loop starts (a loop never iterated records nothing). */
+  observe?: (() => WaitObserver | undefined) | undefined;
+  /** Where the loop was started, for the stack of the error it ends with. */
+  caller?: Caller | undefined;
 }
 
 const TIMED_OUT = Symbol('wait timed out');
@@ -151,6 +158,8 @@ export async function* pollLoop(params: LoopParams): AsyncGenerator<TaskSnapshot
         notify?.();
       },
       throwOnFailure: false,
+      observer: params.observe?.(),
+      caller: params.caller,
     },
     (result) => {
       end = result instanceof Rejection ? { error: result.reason } : 'done';
@@ -179,8 +188,8 @@ export async function* pollLoop(params: LoopParams): AsyncGenerator<TaskSnapshot
 // The consumer left the loop: the wait stops, and nobody is told.
 const LEFT = Symbol('left the loop');
 
-function callFetcher(fetcher: Fetcher, signal: AbortSignal, order: PollOrder) {
-  return fetcher(signal, order);
+function callFetcher(fetcher: Fetcher, signal: AbortSignal, order: PollOrder, observer: WaitObserver | undefined) {
+  return fetcher(signal, order, observer);
 }
 
 /** What a group hears from each of its waits, instead of per-wait callbacks. */
@@ -197,11 +206,15 @@ export interface WaitEvents<Task> {
  */
 export interface WaitShared<Task> {
   vendor: string;
-  /** Fetches `task` once: called as `fetch(task, signal, order)`, so one function serves every wait. */
+  /**
+   * Fetches `task` once: called as `fetch(task, signal, order, observer)`, so one function serves
+   * every wait; the wait's observer, when it has one, is told of the requests.
+   */
   fetch: (
     task: Task,
     signal: AbortSignal,
     order: PollOrder,
+    observer: WaitObserver | undefined,
   ) => Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
   options: PollOptions;
   timeoutMs: number;
@@ -222,6 +235,10 @@ export interface WaitForParams<Task> {
   onSnapshot?: ((snapshot: TaskSnapshot) => void) | undefined;
   /** Reject with {@link TaskFailedError} when the task ends `failed` or `canceled`. */
   throwOnFailure: boolean;
+  /** Told of each poll and of the end (logs, hooks, spans); absent when nothing observes. */
+  observer?: WaitObserver | undefined;
+  /** Where the wait was started: its frames are appended to the stack of the error it rejects with. */
+  caller?: Caller | undefined;
 }
 
 /**
@@ -290,6 +307,8 @@ class DrivenWait<Task> implements Stoppable, Wakeable {
   /** When the wait times out (ms since the epoch), or Infinity; it started `timeoutMs` before. */
   readonly #deadlineAt: number;
   readonly #settle: ((value: TaskSnapshot | PromiseLike<TaskSnapshot>) => void) | undefined;
+  readonly #observer: WaitObserver | undefined;
+  readonly #caller: Caller | undefined;
   #flags: number;
   #state: WaitState;
   /** The last snapshot: the one a timeout reports. */
@@ -319,6 +338,8 @@ class DrivenWait<Task> implements Stoppable, Wakeable {
       shared.group?.deadlineAt ??
       (Number.isFinite(shared.timeoutMs) ? now + shared.timeoutMs : Number.POSITIVE_INFINITY);
     this.#settle = settle;
+    this.#observer = params.observer;
+    this.#caller = params.caller;
     this.#flags = params.throwOnFailure ? THROW_ON_FAILURE : 0;
     this.#state = params.state;
     this.#wakeAt = now;
@@ -370,7 +391,7 @@ class DrivenWait<Task> implements Stoppable, Wakeable {
     const order: PollOrder = { kind: 'poll', dueAt: this.#wakeAt, lateMs: this.#lateMs, sentAt: undefined };
     let pending: Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
     try {
-      pending = this.#shared.fetch(this.#task, request.signal, order);
+      pending = this.#shared.fetch(this.#task, request.signal, order, this.#observer);
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -397,6 +418,7 @@ class DrivenWait<Task> implements Stoppable, Wakeable {
       this.#lastError = undefined;
       const step = advance(this.#state, { snapshot, hintMs, now: Date.now() }, this.#shared.options);
       this.#state = step.state;
+      this.#observer?.polled(snapshot, step);
       const changed = !previous || previous.state !== snapshot.state || previous.progress !== snapshot.progress;
       const group = this.#shared.group;
       if (group) {
@@ -410,6 +432,7 @@ class DrivenWait<Task> implements Stoppable, Wakeable {
           throw new TaskFailedError(snapshot);
         }
         this.#dispose();
+        this.#observer?.settled(snapshot, undefined, false);
         if (group) group.events.settled(this.#task, snapshot, undefined);
         else this.#settle?.(snapshot);
         return;
@@ -430,6 +453,7 @@ class DrivenWait<Task> implements Stoppable, Wakeable {
       const hintMs = (error as { retryAfterMs?: number }).retryAfterMs;
       const step = advance(this.#state, { error, hintMs, now: Date.now() }, this.#shared.options);
       this.#state = step.state;
+      this.#observer?.faulted(error, step);
       this.#sleep(step.delayMs);
     } catch (failure) {
       this.#fail(failure);
@@ -463,9 +487,11 @@ class DrivenWait<Task> implements Stoppable, Wakeable {
 
   #fail(error: unknown): void {
     this.#dispose();
+    const failure = withCaller(error, this.#caller);
+    this.#observer?.settled(this.#last, failure, (this.#flags & HALTED) !== 0);
     const group = this.#shared.group;
-    if (group) group.events.settled(this.#task, undefined, error);
-    else this.#settle?.(new Rejection(error) as unknown as PromiseLike<TaskSnapshot>);
+    if (group) group.events.settled(this.#task, undefined, failure);
+    else this.#settle?.(new Rejection(failure) as unknown as PromiseLike<TaskSnapshot>);
   }
 
   #dispose(): void {

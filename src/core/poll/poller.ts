@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { TaskSnapshot } from '../lifecycle.js';
-import { clampHint, type Observation, type PollOptions, planDelay } from './schedule.js';
+import { clampHint, type DelayPlan, type Observation, type PollOptions, planDelay } from './schedule.js';
 
 const HISTORY = 8;
 /** Etas are often given to the second: two within this much are the same eta. */
@@ -114,6 +114,8 @@ export interface Step {
   done: boolean;
   /** How long to wait before the next poll (0 when done). */
   delayMs: number;
+  /** What decided the delay (see {@link DelayPlan}); absent when done. */
+  basis?: DelayPlan['basis'];
 }
 
 /**
@@ -183,5 +185,5 @@ export function advance(state: WaitState, outcome: PollOutcome, options: PollOpt
     next.notBefore = outcome.now + clampHint(options, outcome.hintMs);
   }
   next.attempt = state.attempt + 1;
-  return { state: next, done: false, delayMs: plan.delayMs };
+  return { state: next, done: false, delayMs: plan.delayMs, basis: plan.basis };
 }
