@@ -21,10 +21,12 @@ export {
   type ProblemDetails,
   ResponseValidationError,
   TaskFailedError,
+  type TaskFailedErrorOf,
   TaskwaitError,
   type TaskwaitErrorOptions,
   type ValidationIssue,
   WaitTimeoutError,
+  type WaitTimeoutErrorOf,
 } from './core/errors.js';
 export type {
   GroupOptions,

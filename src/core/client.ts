@@ -8,7 +8,13 @@
  */
 import type { z } from 'zod';
 import { Batcher } from './batch.js';
-import { ConfigError } from './errors.js';
+import {
+  ConfigError,
+  TaskFailedError,
+  type TaskFailedErrorOf,
+  WaitTimeoutError,
+  type WaitTimeoutErrorOf,
+} from './errors.js';
 import { type GroupOptions, groupMethods, type WaitAllOptions, type WaitOutcome } from './group.js';
 import type { TaskSnapshot } from './lifecycle.js';
 import { type Caller, captureCaller, withCaller } from './observe/caller.js';
@@ -119,6 +125,27 @@ export interface BaseClient<Ref, Snapshot> {
     refs: Iterable<Ref | TaskUrl>,
     options?: GroupOptions<Ref | TaskUrl, Snapshot>,
   ): Promise<{ ref: Ref | TaskUrl; snapshot: Snapshot }>;
+  /**
+   * Whether `error` is a {@link TaskFailedError} about a task of this client's vendor. In a
+   * `catch`, it narrows `error.snapshot` to the vendor's own snapshot type, where `instanceof`
+   * gives the plain {@link TaskSnapshot}.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   await client.wait(ref);
+   * } catch (error) {
+   *   if (client.isTaskFailed(error)) console.error(error.snapshot.raw.error_message); // typed raw
+   *   else throw error;
+   * }
+   * ```
+   */
+  isTaskFailed(error: unknown): error is TaskFailedErrorOf<Snapshot>;
+  /**
+   * Whether `error` is a {@link WaitTimeoutError} about a task of this client's vendor; narrows
+   * `error.snapshot` (the last one seen, if any) to the vendor's own snapshot type.
+   */
+  isWaitTimeout(error: unknown): error is WaitTimeoutErrorOf<Snapshot>;
 }
 
 /** The client `createClient(vendor)` returns. */
@@ -285,6 +312,12 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     },
 
     ...(groups as Pick<BaseClient<unknown, TaskSnapshot>, 'waitAll' | 'waitEach' | 'waitAny'>),
+
+    isTaskFailed: (error): error is TaskFailedError =>
+      error instanceof TaskFailedError && error.snapshot.vendor === vendor.name,
+
+    isWaitTimeout: (error): error is WaitTimeoutError =>
+      error instanceof WaitTimeoutError && error.vendor === vendor.name,
   };
 
   const context: VendorContext<unknown, TaskSnapshot> = {

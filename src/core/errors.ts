@@ -252,12 +252,18 @@ function describeReason(reason: ResponseValidationError['reason']): string {
   }
 }
 
-/** The task ended `failed` or `canceled`. `snapshot` is the terminal observation. */
-export class TaskFailedError<Snapshot extends TaskSnapshot = TaskSnapshot> extends TaskwaitError {
+/**
+ * The task ended `failed` or `canceled`. `snapshot` is the terminal observation.
+ *
+ * After `err instanceof TaskFailedError`, `err.snapshot` is a {@link TaskSnapshot}, whose `raw` is
+ * `unknown`. For the vendor's own snapshot type, narrow with the client that waited:
+ * `client.isTaskFailed(err)` (see {@link TaskFailedErrorOf}).
+ */
+export class TaskFailedError extends TaskwaitError {
   override name = 'TaskFailedError';
-  readonly snapshot: Snapshot;
+  readonly snapshot: TaskSnapshot;
 
-  constructor(snapshot: Snapshot) {
+  constructor(snapshot: TaskSnapshot) {
     super(
       `${snapshot.vendor} task ${clip(describeValue(snapshot.id), 200)} ${snapshot.state === 'canceled' ? 'was canceled' : 'failed'} (status ${clip(
         describeValue(snapshot.rawStatus),
@@ -268,11 +274,19 @@ export class TaskFailedError<Snapshot extends TaskSnapshot = TaskSnapshot> exten
   }
 }
 
-/** The wait ran out of time. Resume it later with `resumeToken`. */
-export class WaitTimeoutError<Snapshot extends TaskSnapshot = TaskSnapshot> extends TaskwaitError {
+/**
+ * The wait ran out of time. Resume it later with `resumeToken`.
+ *
+ * After `err instanceof WaitTimeoutError`, `err.snapshot` is a {@link TaskSnapshot} (or
+ * `undefined`). For the vendor's own snapshot type, narrow with the client that waited:
+ * `client.isWaitTimeout(err)` (see {@link WaitTimeoutErrorOf}).
+ */
+export class WaitTimeoutError extends TaskwaitError {
   override name = 'WaitTimeoutError';
+  /** The vendor's name, e.g. `"mixpeek"`. */
+  readonly vendor: string;
   /** The last snapshot observed, if any poll succeeded. */
-  readonly snapshot: Snapshot | undefined;
+  readonly snapshot: TaskSnapshot | undefined;
   readonly elapsedMs: number;
   readonly polls: number;
   /** Pass to `wait(ref, { resumeFrom })` or `client.resume()` to go on where this wait stopped. */
@@ -281,7 +295,7 @@ export class WaitTimeoutError<Snapshot extends TaskSnapshot = TaskSnapshot> exte
   constructor(init: {
     vendor: string;
     id: string;
-    snapshot: Snapshot | undefined;
+    snapshot: TaskSnapshot | undefined;
     elapsedMs: number;
     polls: number;
     resumeToken: string;
@@ -291,15 +305,24 @@ export class WaitTimeoutError<Snapshot extends TaskSnapshot = TaskSnapshot> exte
       ? `last seen ${init.snapshot.state} (${clip(describeValue(init.snapshot.rawStatus), 200)})`
       : 'no successful poll';
     super(
-      `${init.vendor} task ${clip(describeValue(init.id), 200)} did not finish within ${init.elapsedMs} ms after ${init.polls} polls; ${last}`,
+      `${init.vendor} task ${clip(describeValue(init.id), 200)} did not finish within ${init.elapsedMs} ms after ${init.polls} ${init.polls === 1 ? 'poll' : 'polls'}; ${last}`,
       { cause: init.cause },
     );
+    this.vendor = init.vendor;
     this.snapshot = init.snapshot;
     this.elapsedMs = init.elapsedMs;
     this.polls = init.polls;
     this.resumeToken = init.resumeToken;
   }
 }
+
+/** A {@link TaskFailedError} whose snapshot is of one vendor's type: what `client.isTaskFailed(err)` narrows to. */
+export type TaskFailedErrorOf<Snapshot = TaskSnapshot> = TaskFailedError & { readonly snapshot: Snapshot };
+
+/** A {@link WaitTimeoutError} whose snapshot is of one vendor's type: what `client.isWaitTimeout(err)` narrows to. */
+export type WaitTimeoutErrorOf<Snapshot = TaskSnapshot> = WaitTimeoutError & {
+  readonly snapshot: Snapshot | undefined;
+};
 
 /** Whether an error is worth retrying: a transient HTTP status, a network fault, a garbled body. */
 export function isTransient(error: unknown): boolean {
