@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Command, helpText, parseCommand, USAGE } from './args.js';
-import { EXIT, exitCodeFor, Stopped, UsageError } from './exit.js';
+import { EXIT, exitCodeFor, MissingTokenError, Stopped, UsageError } from './exit.js';
 import { isGroupWait, waitManyCommand } from './many.js';
 import { DataOut, MessageOut, Secrets, useColor } from './output.js';
 import { pagingCommand } from './paging.js';
@@ -113,7 +113,7 @@ function report(
     return;
   }
   err.line(`taskwait: ${(error as Error).message}`);
-  if (code === EXIT.auth && command && 'vendor' in command) {
+  if (code === EXIT.auth && command && 'vendor' in command && !(error instanceof MissingTokenError)) {
     const where = tokenFrom
       ? `the token came from ${tokenFrom}`
       : `no token was set: set ${command.vendor.env} (or ${GENERIC_TOKEN_ENV})`;

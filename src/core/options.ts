@@ -21,8 +21,14 @@ import { parseBaseUrl, type Vendor } from './vendor.js';
  * OpenTelemetry are in {@link ObserveOptions}.
  */
 export interface ClientOptions extends ObserveOptions {
-  /** The credential: a string, or a (possibly async) function called before each request. */
-  token?: TokenSource | undefined;
+  /**
+   * The credential: a string, or a (possibly async) function called before each request, e.g.
+   * `token: process.env.MIXPEEK_TOKEN`. Required: a client without one (`undefined`, or `''` from
+   * an unset environment variable) is a {@link ConfigError} from `createClient`, before any
+   * request. `false` says the API really takes no credential (a local server, a proxy that adds
+   * its own): the client then sends none.
+   */
+  token?: TokenSource | false | undefined;
   /** Overrides the vendor's production base URL (a sandbox, a proxy, a fake server). */
   baseUrl?: string | undefined;
   /** Extra headers on every request. */
@@ -157,11 +163,6 @@ export function resolveClientOptions(vendor: Vendor, options: ClientOptions): Re
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new ConfigError('fetch', 'fetch must be a function like the global fetch');
   }
-  const token = options.token;
-  if (token !== undefined && typeof token !== 'function' && (typeof token !== 'string' || token.trim() === '')) {
-    throw new ConfigError('token', 'token must be a non-empty string or a function that returns one');
-  }
-  if (typeof token === 'string') checkTokenHeaders(vendor.name, vendor.auth(token));
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     if (typeof value !== 'string') throw new ConfigError('headers', `header ${name} must be a string`);
     if (!isHeaderSafe(name, value)) {
@@ -171,6 +172,11 @@ export function resolveClientOptions(vendor: Vendor, options: ClientOptions): Re
       );
     }
   }
+  const budget = resolveBudget(vendor, options);
+  const batchWindowMs = resolveBatch(vendor, options);
+  const observe = resolveObserve(options);
+  // Last: a bad option is named even in a call that gives no token yet.
+  const token = resolveToken(vendor, options.token);
   return {
     base,
     trusted,
@@ -181,10 +187,35 @@ export function resolveClientOptions(vendor: Vendor, options: ClientOptions): Re
     requestTimeoutMs,
     retry,
     maxResponseBytes,
-    budget: resolveBudget(vendor, options),
-    batchWindowMs: resolveBatch(vendor, options),
-    observe: resolveObserve(options),
+    budget,
+    batchWindowMs,
+    observe,
   };
+}
+
+/**
+ * The token, checked: a missing one is a mistake to name now, not a 401 later. `false` is the
+ * only way to have none.
+ */
+function resolveToken(vendor: Vendor, token: unknown): TokenSource | undefined {
+  if (token === false) return undefined;
+  if (typeof token === 'function') return token as TokenSource;
+  if (token === undefined || token === null || (typeof token === 'string' && token.trim() === '')) {
+    const variable = `${vendor.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_TOKEN`;
+    // `token` in backticks: redaction takes `token: …` in a message for a credential.
+    throw new ConfigError(
+      'token',
+      `createClient(${vendor.name}) has no token (${token === undefined || token === null ? String(token) : 'an empty string'}): set ${variable} and pass process.env.${variable} as the \`token\` option, or a function that returns one; pass \`token\` false only for an API that takes no credential`,
+    );
+  }
+  if (typeof token !== 'string') {
+    throw new ConfigError(
+      'token',
+      `token must be a non-empty string, a function that returns one, or false, got ${describeOption(token)}`,
+    );
+  }
+  checkTokenHeaders(vendor.name, vendor.auth(token));
+  return token;
 }
 
 /** The client's own budget, the one it was given, or none. */

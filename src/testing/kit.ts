@@ -23,6 +23,7 @@ export {
 export type { FakeRequest, RecordedRequest } from './record.js';
 export {
   type AnyFakeTask,
+  FAKE_TOKEN,
   type FakePhase,
   type FakeRef,
   type FakeResponse,

@@ -12,7 +12,7 @@ import { FakeBackend, type FakeRoute } from './backend.js';
 import type { FakeRateLimit } from './limit.js';
 import type { RecordedRequest } from './record.js';
 import { sleep } from './sleep.js';
-import type { AnyFakeTask } from './task.js';
+import { type AnyFakeTask, FAKE_TOKEN } from './task.js';
 
 export * from './kit.js';
 
@@ -41,6 +41,12 @@ export interface FakeServerOptions {
 export interface FakeServer {
   /** The base URL to pass as the client's `baseUrl`, e.g. `http://127.0.0.1:49152` (no trailing slash). */
   readonly url: string;
+  /**
+   * What a client of this server needs: its `baseUrl` and a token ({@link FAKE_TOKEN}), e.g.
+   * `createClient(mixpeek, server.clientOptions)` or `{ ...server.clientOptions, wait: { … } }`.
+   * A task made with its own `token` option wants that token instead.
+   */
+  readonly clientOptions: { readonly baseUrl: string; readonly token: string };
   /** Every request the server received, oldest first; credentials redacted. */
   readonly requests: readonly RecordedRequest[];
   /** The tasks served, including those routes created. */
@@ -142,6 +148,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
   let closed: Promise<void> | undefined;
   return {
     url,
+    clientOptions: Object.freeze({ baseUrl: url, token: FAKE_TOKEN }),
     requests: backend.requests,
     tasks: backend.tasks,
     add: (...tasks) => {

@@ -45,6 +45,13 @@ export interface FakePhase {
   progress?: number | readonly number[];
 }
 
+/**
+ * A token for clients of the fake tasks: `createClient(mixpeek, { token: FAKE_TOKEN })` (a client
+ * needs one; the fakes accept any, unless a task is made with its own `token`). A fake server's
+ * `clientOptions` carry it.
+ */
+export const FAKE_TOKEN = 'taskwait-fake-token';
+
 /** How a fake task lives. Every field is optional: the default is queued, running at 50 %, succeeded. */
 export interface FakeTaskOptions<Kind extends string = string> {
   /** The task id. Default: one in the vendor's format if its fake has one, else `task-<n>`. */

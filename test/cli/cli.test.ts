@@ -31,10 +31,10 @@ interface Result {
   stderr: string;
 }
 
-/** The environment of a run: ours without any TASKWAIT_ variable, plus `env`. */
+/** The environment of a run: ours without any TASKWAIT_ variable, plus a token, plus `env`. */
 function envWith(env: Record<string, string>): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TASKWAIT_')));
-  return { ...clean, NO_COLOR: '1', ...env };
+  return { ...clean, NO_COLOR: '1', TASKWAIT_TOKEN: 'test-token', ...env };
 }
 
 function start(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
@@ -247,10 +247,22 @@ describe('taskwait wait', () => {
     expect(wrong.stderr).toMatch(/answered 401/);
     expect(wrong.stderr).toContain('the token came from TASKWAIT_MIXPEEK_TOKEN');
     expect(wrong.stderr).not.toContain('sk_wrong_456');
+  });
 
-    const none = await run(['wait', 'mixpeek', task.id, ...base, ...FAST]);
-    expect(none.code).toBe(6);
-    expect(none.stderr).toContain('no token was set: set TASKWAIT_MIXPEEK_TOKEN (or TASKWAIT_TOKEN)');
+  it('exits 6 before any request when no token is set, naming the variables', async () => {
+    const task = fakeTask(mixpeekFake);
+    server.add(task);
+    const none = await run(['wait', 'mixpeek', task.id, ...base, ...FAST], { TASKWAIT_TOKEN: '' });
+    expect(none).toMatchObject({ code: 6, stdout: '' });
+    expect(none.stderr).toBe(
+      'taskwait: no token was set: set TASKWAIT_MIXPEEK_TOKEN (or TASKWAIT_TOKEN); nothing was sent to mixpeek\n',
+    );
+    expect(task.requests).toEqual([]);
+    const get = await run(['get', 'postman', '{"kind":"collection-update","taskId":"66ae9950"}', ...base], {
+      TASKWAIT_TOKEN: ' ',
+    });
+    expect(get.code).toBe(6);
+    expect(get.stderr).toContain('set TASKWAIT_POSTMAN_TOKEN (or TASKWAIT_TOKEN); nothing was sent to postman');
   });
 
   it('reads the vendor variable first, then TASKWAIT_TOKEN', async () => {
@@ -401,7 +413,7 @@ describe('taskwait issues and rows', () => {
   let taskId: string;
 
   beforeAll(async () => {
-    const layer = createClient(layerIq, { baseUrl: server.url, wait: { minDelayMs: 10, maxDelayMs: 50 } });
+    const layer = createClient(layerIq, { ...server.clientOptions, wait: { minDelayMs: 10, maxDelayMs: 50 } });
     const [ref] = await layer.ingest(rows, { normalize: true });
     taskUrl = ref as string;
     taskId = (await layer.wait(taskUrl)).id;
