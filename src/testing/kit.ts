@@ -4,6 +4,8 @@
  *
  * @module
  */
+// What a `VendorFake` of your own speaks: the canonical states, as taskwait's own.
+export type { TaskState } from '../index.js';
 export type { FakeRoute, FakeRouteContext, FakeRouteRequest } from './backend.js';
 export type { FakeKind, FakeTaskView, VendorFake } from './fake.js';
 export { type AnaplanFakeKind, anaplanFake } from './fakes/anaplan.js';
