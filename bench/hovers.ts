@@ -6,7 +6,8 @@
  * - `hover`: the editor's quick info (`languageService.getQuickInfoAtPosition`), as VS Code shows it;
  * - `d.ts`: the line `tsc --declaration` writes for `export const name = …`.
  *
- * Needs `npm run build` first. `npx tsx bench/hovers.ts` prints a table; `--show` prints the texts too.
+ * Needs `npm run build` first. `npx tsx bench/hovers.ts` prints a table; `--show` prints the texts too;
+ * `--src` reads the sources instead of `dist/` (no build needed; the figures are close, not the same).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,6 +51,17 @@ const options: ts.CompilerOptions = {
   emitDeclarationOnly: true,
   noEmit: false,
 };
+if (process.argv.includes('--src')) {
+  options.baseUrl = repo;
+  options.paths = {
+    taskwait: ['src/index.ts'],
+    'taskwait/layer-iq': ['src/vendors/layer-iq/index.ts'],
+    'taskwait/anaplan': ['src/vendors/anaplan/index.ts'],
+    'taskwait/postman': ['src/vendors/postman/index.ts'],
+    'taskwait/softwareone': ['src/vendors/softwareone/index.ts'],
+    'taskwait/mixpeek': ['src/vendors/mixpeek/index.ts'],
+  };
+}
 
 mkdirSync(dir, { recursive: true });
 writeFileSync(probe, SOURCE);

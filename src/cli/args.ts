@@ -210,7 +210,11 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
  * Reads a duration in ms: `500ms`, `10s`, `10m`, `1h`, combined (`1m30s`), or a plain number of
  * seconds (`90`, `0.5`). Throws {@link UsageError} naming `flag`.
  */
-export function parseDuration(flag: string, text: string, bounds: { min?: number; max?: number } = {}): number {
+export function parseDuration(
+  flag: string,
+  text: string,
+  bounds: { min?: number | undefined; max?: number | undefined } = {},
+): number {
   const input = text.trim().toLowerCase();
   let ms: number | undefined;
   if (/^\d+(?:\.\d+)?$/.test(input)) {

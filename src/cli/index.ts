@@ -147,7 +147,7 @@ function version(): string {
   try {
     // dist/cli/index.js (or src/cli/index.ts) → the package root.
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
+      version?: string | undefined;
     };
     return pkg.version ?? 'unknown';
   } catch {

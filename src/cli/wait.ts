@@ -34,7 +34,8 @@ export async function waitCommand(cmd: WaitCommand, io: CommandIo): Promise<numb
     ...(cmd.maxDelayMs === undefined ? {} : { maxDelayMs: cmd.maxDelayMs, maxEstimateDelayMs: cmd.maxDelayMs }),
   };
   // What the client's own poll() uses: the defaults, the vendor's, the command line's.
-  const schedule: PollOptions = { ...DEFAULT_POLL_OPTIONS, ...vendor.vendor.poll, ...delays };
+  // A vendor's own poll defaults hold no undefined.
+  const schedule: PollOptions = { ...DEFAULT_POLL_OPTIONS, ...(vendor.vendor.poll as Partial<PollOptions>), ...delays };
   if (schedule.maxDelayMs < schedule.minDelayMs) {
     throw new UsageError(
       `--max-delay ${formatDuration(schedule.maxDelayMs)} is shorter than the min delay ${formatDuration(schedule.minDelayMs)} (${vendor.name}'s default): raise it or pass --min-delay`,

@@ -48,7 +48,7 @@ export interface PollStep<Snapshot> {
   /** `state` as JSON text. */
   resumeToken: string;
   /** What decided `delayMs`: `backoff`, `approach`, `aim` or `hint` (absent when done). */
-  basis?: 'backoff' | 'approach' | 'aim' | 'hint';
+  basis?: 'backoff' | 'approach' | 'aim' | 'hint' | undefined;
 }
 
 /** A client for one vendor. Vendor-specific methods (lists, paging, results) are merged in. */
@@ -107,7 +107,7 @@ export interface BaseClient<Ref, Snapshot> {
   /** Waits for every task: their terminal snapshots in the order of `refs`; rejects with the first error. */
   waitAll(
     refs: Iterable<Ref | TaskUrl>,
-    options?: WaitAllOptions<Ref | TaskUrl, Snapshot> & { settled?: false },
+    options?: WaitAllOptions<Ref | TaskUrl, Snapshot> & { settled?: false | undefined },
   ): Promise<Snapshot[]>;
   /**
    * Each task's outcome as it ends (`{ ref, snapshot }` or `{ ref, error }`), one per ref named.
@@ -153,7 +153,7 @@ export type TaskClient<V extends AnyVendor> = BaseClient<RefOf<V>, SnapshotOf<V>
 
 /** Any vendor {@link defineVendor} made, whatever its statuses, kinds and methods: what {@link createClient} takes. */
 // biome-ignore lint/suspicious/noExplicitAny: any vendor, whatever its type parameters
-export type AnyVendor = Vendor<string, string, any, any, any>;
+export type AnyVendor = Vendor<string, string, any, any, any, any>;
 
 /**
  * Creates a client for `vendor`. Every option is checked here, once, with a {@link ConfigError}

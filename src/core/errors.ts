@@ -105,11 +105,11 @@ export class HttpError extends TaskwaitError {
     method: string;
     url: string;
     bodyExcerpt: string;
-    problem?: ProblemDetails;
-    retryAfterMs?: number;
+    problem?: ProblemDetails | undefined;
+    retryAfterMs?: number | undefined;
     vendor: string;
-    headers?: Readonly<Record<string, string>>;
-    requestId?: string;
+    headers?: Readonly<Record<string, string>> | undefined;
+    requestId?: string | undefined;
   }) {
     const { detail, title } = init.problem ?? {};
     const what =

@@ -554,7 +554,7 @@ function sanitizeCause(error: unknown, clean: (text: string) => string): Error |
   if (!(error instanceof Error)) return undefined;
   const copy = new Error(clean(describeValue(error.message)));
   copy.name = clean(describeValue(error.name));
-  const inner = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const inner = (error as { cause?: { code?: unknown; message?: unknown } | undefined }).cause;
   if (inner && typeof inner === 'object') {
     const innerCopy = new Error(clean(typeof inner.message === 'string' ? inner.message : ''));
     if (typeof inner.code === 'string') Object.assign(innerCopy, { code: clean(inner.code) });

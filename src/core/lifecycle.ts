@@ -60,7 +60,7 @@ export interface TaskError {
   /** The vendor's failure text. */
   message: string;
   /** A machine-readable code, where the vendor gives one. */
-  code?: string;
+  code?: string | undefined;
 }
 
 /**
@@ -83,17 +83,17 @@ export interface TaskSnapshot<Raw = unknown, Kind extends string = string> {
   /** The vendor's own status string, unchanged. */
   rawStatus: string;
   /** Overall progress from 0 to 1, whatever the vendor's scale; absent when the vendor gives none. */
-  progress?: number;
+  progress?: number | undefined;
   /** A human-readable step or description, where the vendor gives one. */
-  message?: string;
+  message?: string | undefined;
   /** Present when the task failed (or partly failed) and the vendor said why. */
-  error?: TaskError;
+  error?: TaskError | undefined;
   /** ISO 8601 date-times, where the vendor has them. */
-  createdAt?: string;
-  updatedAt?: string;
-  completedAt?: string;
+  createdAt?: string | undefined;
+  updatedAt?: string | undefined;
+  completedAt?: string | undefined;
   /** The vendor's estimate of when the task will end (ISO 8601). */
-  eta?: string;
+  eta?: string | undefined;
   /** The validated vendor payload, every field kept (unknown ones too). */
   raw: Raw;
 }

@@ -47,7 +47,7 @@ export interface ClientOptions extends ObserveOptions {
    */
   timeoutMs?: undefined;
   /** Retry of transient faults within one request. Default 3 retries, 500 ms → 5000 ms. */
-  retry?: Partial<RetryOptions> | undefined;
+  retry?: { [K in keyof RetryOptions]?: RetryOptions[K] | undefined } | undefined;
   /** The most bytes of a response body the client reads. Default 8 MiB. */
   maxResponseBytes?: number | undefined;
   /** Defaults for every `wait`, `watch` and `poll` of this client. */
@@ -269,7 +269,7 @@ const POLL_KEYS = [
  * checks them once and its pending waits share one frozen object.
  */
 export function waitSettings(defaults: ResolvedWait): (options: WaitDefaults) => ResolvedWait {
-  let lastOwn: WaitDefaults | undefined;
+  let lastOwn: Defined<WaitDefaults> | undefined;
   let lastSettings = defaults;
   return (options) => {
     const own = pickPoll(options);
@@ -289,15 +289,15 @@ export function waitSettings(defaults: ResolvedWait): (options: WaitDefaults) =>
   };
 }
 
-function pickPoll(options: WaitDefaults): WaitDefaults {
+function pickPoll(options: WaitDefaults): Defined<WaitDefaults> {
   const out: Record<string, unknown> = {};
   for (const key of POLL_KEYS) {
     if (options[key] !== undefined) out[key] = options[key];
   }
-  return out as WaitDefaults;
+  return out as Defined<WaitDefaults>;
 }
 
-function checkWaitOptions(options: PollOptions & { timeoutMs?: number }): ResolvedWait {
+function checkWaitOptions(options: PollOptions & { timeoutMs?: number | undefined }): ResolvedWait {
   checkNumber('minDelayMs', options.minDelayMs, { min: 1 });
   checkNumber('maxDelayMs', options.maxDelayMs, { min: options.minDelayMs, hint: 'and at least minDelayMs' });
   checkNumber('factor', options.factor, { min: 1, max: 100 });
@@ -316,7 +316,7 @@ function checkWaitOptions(options: PollOptions & { timeoutMs?: number }): Resolv
 export function checkNumber(
   field: string,
   value: unknown,
-  rule: { min: number; max?: number; integer?: boolean; hint?: string },
+  rule: { min: number; max?: number | undefined; integer?: boolean | undefined; hint?: string | undefined },
 ): void {
   const ok =
     typeof value === 'number' &&
@@ -333,11 +333,14 @@ export function checkNumber(
   }
 }
 
+/** The options of `T` that were given a value. */
+type Defined<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
+
 // An option given as `undefined` means "the default": it must not override one when spread.
-function defined<T extends object>(value: T | undefined): Partial<T> {
+function defined<T extends object>(value: T | undefined): Defined<T> {
   const out: Record<string, unknown> = {};
   for (const [key, each] of Object.entries(value ?? {})) if (each !== undefined) out[key] = each;
-  return out as Partial<T>;
+  return out as Defined<T>;
 }
 
 // An option as a message shows it: short, quoted when text, and never String() of a Symbol.

@@ -22,11 +22,11 @@ export interface TaskwaitHandlerOptions {
    * Serve every task under this base URL (the client's `baseUrl`). Default: each vendor's
    * production base URL, so the code under test needs no change.
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Extra endpoints, e.g. `layerIqIngest()`. */
-  routes?: readonly FakeRoute[];
+  routes?: readonly FakeRoute[] | undefined;
   /** Limit each token's requests per window, answering 429 beyond it. See `startFakeServer`. */
-  rateLimit?: FakeRateLimit;
+  rateLimit?: FakeRateLimit | undefined;
 }
 
 /**

@@ -22,19 +22,19 @@ const TRICKLE_CHUNKS = 8;
 /** Options of {@link startFakeServer}. */
 export interface FakeServerOptions {
   /** The tasks to serve from the start; add more with `server.add()`. */
-  tasks?: readonly AnyFakeTask[];
+  tasks?: readonly AnyFakeTask[] | undefined;
   /** Extra endpoints, e.g. `layerIqIngest()`. */
-  routes?: readonly FakeRoute[];
+  routes?: readonly FakeRoute[] | undefined;
   /** Default 0: a free port. */
-  port?: number;
+  port?: number | undefined;
   /** Default `127.0.0.1`. */
-  host?: string;
+  host?: string | undefined;
   /**
    * Limit each token to `limit` requests per window, as a vendor's API does: the rest are
    * answered 429 with `Retry-After` and rate-limit headers (Postman's by default), which every
    * answer also carries. Default: no limit.
    */
-  rateLimit?: FakeRateLimit;
+  rateLimit?: FakeRateLimit | undefined;
 }
 
 /** A running fake server. */

@@ -39,9 +39,9 @@ export interface OtelSpan {
   /** Adds an event, such as a change of state. */
   addEvent(name: string, attributes?: OtelAttributes): unknown;
   /** Sets the status: `2` is `SpanStatusCode.ERROR`. */
-  setStatus(status: { code: number; message?: string }): unknown;
+  setStatus(status: { code: number; message?: string | undefined }): unknown;
   /** Records an error as an `exception` event (taskwait passes a redacted copy). */
-  recordException(exception: { name: string; message: string; stack?: string }): void;
+  recordException(exception: { name: string; message: string; stack?: string | undefined }): void;
   /** Ends the span. */
   end(): void;
   /** Whether the span records anything (false without a provider). */
@@ -51,7 +51,11 @@ export interface OtelSpan {
 /** The parts of an OpenTelemetry `Tracer` taskwait uses. */
 export interface OtelTracer {
   /** Starts a span under `context`. */
-  startSpan(name: string, options?: { kind?: number; attributes?: OtelAttributes }, context?: OtelContext): OtelSpan;
+  startSpan(
+    name: string,
+    options?: { kind?: number | undefined; attributes?: OtelAttributes | undefined },
+    context?: OtelContext,
+  ): OtelSpan;
 }
 
 /** The parts of an OpenTelemetry `Meter` taskwait uses. */
@@ -59,7 +63,7 @@ export interface OtelMeter {
   /** Makes a counter. */
   createCounter(
     name: string,
-    options?: { description?: string; unit?: string },
+    options?: { description?: string | undefined; unit?: string | undefined },
   ): {
     /** Adds `value` to the counter. */
     add(value: number, attributes?: OtelAttributes): void;
@@ -67,7 +71,7 @@ export interface OtelMeter {
   /** Makes a histogram. */
   createHistogram(
     name: string,
-    options?: { description?: string; unit?: string },
+    options?: { description?: string | undefined; unit?: string | undefined },
   ): {
     /** Records one value. */
     record(value: number, attributes?: OtelAttributes): void;
@@ -148,7 +152,8 @@ type GetBuiltinModule = (id: string) => { createRequire?(from: string): (id: str
 
 function load(): OpenTelemetryApi | undefined {
   try {
-    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } }).process?.getBuiltinModule;
+    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule | undefined } | undefined })
+      .process?.getBuiltinModule;
     const createRequire = getBuiltin?.('node:module')?.createRequire;
     if (typeof createRequire !== 'function') return undefined;
     const api = createRequire(here())('@opentelemetry/api') as Partial<OpenTelemetryApi>;

@@ -33,14 +33,14 @@ export interface PagingOptions {
    * Pages fetched ahead of the one being consumed: 1 (the default) fetches page N+1 while the
    * consumer works on page N; 0 fetches each page only when it is asked for.
    */
-  prefetch?: number;
+  prefetch?: number | undefined;
   /** A walk longer than this many pages ends with a {@link PagingError}. Default 10000. */
-  maxPages?: number;
+  maxPages?: number | undefined;
   /**
    * This many empty pages in a row that still point to a next page end the walk with a
    * {@link PagingError}: a server that says "more" forever is not followed for ever. Default 100.
    */
-  maxEmptyPages?: number;
+  maxEmptyPages?: number | undefined;
   /**
    * Whether a page with the same items as an earlier one ends the walk with a {@link PagingError}
    * (a server that ignores the page or cursor it is sent, behind ever-new `next` links). Pages
@@ -48,9 +48,9 @@ export interface PagingOptions {
    * a repeat of any of the last few pages, and a loop of any length soon after it has come round
    * twice. Default true; turn it off for a list whose pages may hold the very same records.
    */
-  detectRepeats?: boolean;
+  detectRepeats?: boolean | undefined;
   /** Stops the walk; the iterator rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** A walk that can't go on sensibly: a cursor or a page that repeats, or too many pages. */

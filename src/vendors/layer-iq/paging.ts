@@ -19,16 +19,16 @@ import { type LayerIqTaskRef, resolveApiUrl, targetOf } from './urls.js';
 /** Options of a walk over one of a task's embedded collections. */
 export interface CollectionOptions extends PagingOptions {
   /** Items per page to ask for. Default: the server's. */
-  pageSize?: number;
+  pageSize?: number | undefined;
   /**
    * The query parameter that asks for page N (undocumented). Default `issuesPage` for issues,
    * `normalizedRowsPage` for normalized rows.
    */
-  pageParam?: string;
+  pageParam?: string | undefined;
   /** The query parameter that sets the page size. Default `issuesPageSize` / `normalizedRowsPageSize`. */
-  pageSizeParam?: string;
+  pageSizeParam?: string | undefined;
   /** The query parameter that carries a `nextCursor`. Default `issuesCursor` / `normalizedRowsCursor`. */
-  cursorParam?: string;
+  cursorParam?: string | undefined;
 }
 
 /** Which issues a walk yields: all, per-row outcomes only (`rowIndex >= 0`) or run-level notices only. */
@@ -37,7 +37,7 @@ export type IssueScope = 'all' | 'rows' | 'run';
 /** Options of `issues()`. */
 export interface IssueOptions extends CollectionOptions {
   /** Default `'all'`. */
-  scope?: IssueScope;
+  scope?: IssueScope | undefined;
 }
 
 /** Whether an issue is a run-level notice (`rowIndex < 0`, e.g. `issues_truncated`) rather than a row's. */
@@ -48,7 +48,7 @@ export function isRunNotice(issue: Pick<TaskIssue, 'rowIndex'>): boolean {
 /** Where a page is: the task's embedded first page, page N, a `next` URL or a `nextCursor`. */
 type Cursor =
   | { first: true }
-  | { page: number; prev?: number | undefined; zero?: true }
+  | { page: number; prev?: number | undefined; zero?: true | undefined }
   | { url: string; from: string }
   | { cursor: string };
 

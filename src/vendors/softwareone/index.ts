@@ -32,9 +32,13 @@ import {
   defineBatch,
   defineTask,
   defineVendor,
+  type Paginator,
   type PagingOptions,
   requestServerUrl,
+  type TaskClient,
+  type TaskKind,
   type TaskUrl,
+  type Vendor,
 } from '../../core/vendor.js';
 import { failureFromLogs } from './failure.js';
 import {
@@ -64,17 +68,55 @@ export interface SoftwareOneListOptions extends PagingOptions {
    * wanted, `order=` or `select=`, e.g. `and(eq(status,Failed))&order=-audit.created.at`.
    * `limit` and `offset` in it are dropped: the walk sets them.
    */
-  rql?: string;
+  rql?: string | undefined;
   /** Records per page (the RQL `limit`), clamped to 1..100, the platform's maximum. Default 100. */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 /** Options of {@link softwareOne}'s `result()`. */
 export interface SoftwareOneResultOptions<Schema extends z.ZodType> {
   /** Validates the result (a platform object or a task-specific JSON value). Default: any JSON. */
-  schema?: Schema;
-  signal?: AbortSignal;
+  schema?: Schema | undefined;
+  signal?: AbortSignal | undefined;
 }
+
+/** What a SoftwareOne client adds to the methods every client has. */
+export interface SoftwareOneMethods {
+  /**
+   * The task's result as JSON: follows the task's `result` URI (a relative platform URI is
+   * resolved against the base URL's origin), or `GET /v1/system/tasks/{id}/result` when the
+   * task has none. Call it once the task has completed; pass the snapshot from `wait()` to
+   * skip fetching the task again.
+   */
+  result<Schema extends z.ZodType = z.ZodUnknown>(
+    ref: SoftwareOneTaskLike,
+    options?: SoftwareOneResultOptions<Schema>,
+  ): Promise<z.output<Schema>>;
+  /**
+   * The task's log records (`GET /v1/system/tasks/{id}/logs`), page by page. Readable by
+   * `ops` and `svc` tokens only, per the docs.
+   */
+  logs(ref: SoftwareOneTaskLike, options?: SoftwareOneListOptions): Paginator<TaskLog, ListMeta>;
+  /**
+   * The tasks the token may see (`GET /v1/system/tasks`), page by page, optionally filtered with
+   * RQL. A page's `nextCursor`, passed back as `startAt`, starts a walk again where it stopped.
+   */
+  tasks(options?: SoftwareOneListOptions): Paginator<Task, ListMeta>;
+}
+
+/** The SoftwareOne vendor's type: {@link softwareOne}, as `createClient` reads it. */
+export interface SoftwareOneVendor
+  extends Vendor<
+    'softwareone',
+    (typeof TaskStatusSchema.values)[number],
+    { task: TaskKind<typeof TaskSchema> },
+    typeof TaskIdSchema,
+    SoftwareOneMethods,
+    SoftwareOneSnapshot
+  > {}
+
+/** A SoftwareOne client: what `createClient(softwareOne, options)` returns. */
+export type SoftwareOneClient = TaskClient<SoftwareOneVendor>;
 
 /** Options of {@link softwareOneVendor}. */
 export interface SoftwareOneOptions {
@@ -89,10 +131,14 @@ export interface SoftwareOneOptions {
    * task's state never depends on it. It costs one request per failed snapshot, and up to 9 more
    * for a task with over 100 log records. Default false.
    */
-  errorFromLogs?: boolean;
+  errorFromLogs?: boolean | undefined;
 }
 
 const MAX_PAGE_SIZE = 100;
+
+// The failure text of a failed task, from its logs (see SoftwareOneOptions.errorFromLogs).
+const errorOfFailed: NonNullable<TaskKind<typeof TaskSchema>['enrich']> = (snapshot, context) =>
+  snapshot.state === 'failed' ? failureFromLogs(snapshot.id, context) : Promise.resolve(undefined);
 
 const STATES = {
   Queued: 'queued',
@@ -112,7 +158,7 @@ const STATES = {
  * `softwareOneVendor({ errorFromLogs: true })`. Pass it to `createClient`; {@link softwareOne} is
  * `softwareOneVendor()`.
  */
-export function softwareOneVendor(options: SoftwareOneOptions = {}) {
+export function softwareOneVendor(options: SoftwareOneOptions = {}): SoftwareOneVendor {
   const { errorFromLogs = false } = options ?? {};
   if (typeof errorFromLogs !== 'boolean') {
     throw new ConfigError(
@@ -133,10 +179,7 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
         model: 'Task',
         schema: TaskSchema,
         status: (task) => task.status,
-        enrich: errorFromLogs
-          ? (snapshot, context) =>
-              snapshot.state === 'failed' ? failureFromLogs(snapshot.id, context) : Promise.resolve(undefined)
-          : undefined,
+        ...(errorFromLogs ? { enrich: errorOfFailed } : {}),
         snapshot: (task) => {
           const status = task.status.trim().toLowerCase();
           const audit = task.audit;
@@ -174,7 +217,7 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
       found: (list) => list.data.map((task) => [task.id, task] as const),
     }),
 
-    methods: (ctx) => {
+    methods: (ctx): SoftwareOneMethods => {
       const isSnapshot = (ref: SoftwareOneTaskLike): ref is SoftwareOneSnapshot =>
         typeof ref === 'object' && ref !== null && 'raw' in ref && (ref as { vendor?: unknown }).vendor === ctx.vendor;
 
@@ -219,12 +262,6 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
       };
 
       return {
-        /**
-         * The task's result as JSON: follows the task's `result` URI (a relative platform URI is
-         * resolved against the base URL's origin), or `GET /v1/system/tasks/{id}/result` when the
-         * task has none. Call it once the task has completed; pass the snapshot from `wait()` to
-         * skip fetching the task again.
-         */
         async result<Schema extends z.ZodType = z.ZodUnknown>(
           ref: SoftwareOneTaskLike,
           options: SoftwareOneResultOptions<Schema> = {},
@@ -247,10 +284,6 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
           return data as z.output<Schema>;
         },
 
-        /**
-         * The task's log records (`GET /v1/system/tasks/{id}/logs`), page by page. Readable by
-         * `ops` and `svc` tokens only, per the docs.
-         */
         logs(ref: SoftwareOneTaskLike, options: SoftwareOneListOptions = {}) {
           // Resolved once per walk: a URL reference costs one task fetch, not one per page.
           let id: Promise<string> | undefined;
@@ -265,7 +298,6 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
           );
         },
 
-        /** The tasks the token may see (`GET /v1/system/tasks`), page by page, optionally filtered with RQL. */
         tasks(options: SoftwareOneListOptions = {}) {
           return walk<Task>(async () => 'v1/system/tasks', TaskListSchema, 'Task list', options);
         },
@@ -275,7 +307,7 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
 }
 
 /** The SoftwareOne Marketplace Platform Task API. Pass it to `createClient`; see {@link softwareOneVendor} for options. */
-export const softwareOne = softwareOneVendor();
+export const softwareOne: SoftwareOneVendor = softwareOneVendor();
 
 function clampPageSize(value: number | undefined): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) return MAX_PAGE_SIZE;
