@@ -23,8 +23,11 @@ const mixpeekClient = createClient(mixpeek, {
 const shutdown = new AbortController();
 process.once('SIGTERM', () => shutdown.abort(new Error('shutting down')));
 
-/** What an HTTP handler would answer for "is my batch processed?". */
-async function batchStatus(taskId: string, request: { signal: AbortSignal }, deadlineMs = 5_000) {
+/**
+ * What an HTTP handler would answer for "is my batch processed?". Without `deadlineMs` it waits as
+ * long as the task takes (the client's default, 1 h); with one, it answers 202 when that runs out.
+ */
+async function batchStatus(taskId: string, request: { signal: AbortSignal }, deadlineMs?: number) {
   const signal = AbortSignal.any([request.signal, shutdown.signal]);
   try {
     const task = await mixpeekClient.wait(taskId, { timeoutMs: deadlineMs, signal });
