@@ -298,7 +298,11 @@ describe('the delay schedule', () => {
       maxEstimateDelayMs: fc.option(fc.integer({ min: 0, max: 3_600_000 }), { nil: undefined }),
       schedule: fc.constantFrom('default' as const, 'economy' as const),
     })
-    .map(({ extra, ...rest }) => ({ ...rest, maxDelayMs: rest.minDelayMs + extra }));
+    .map(({ extra, maxEstimateDelayMs, ...rest }) => ({
+      ...rest,
+      ...(maxEstimateDelayMs === undefined ? {} : { maxEstimateDelayMs }),
+      maxDelayMs: rest.minDelayMs + extra,
+    }));
 
   /** Any history: times and progress in any order, repeats, resets, values out of range. */
   const historyArb = fc.array(
@@ -433,7 +437,13 @@ describe('the delay schedule', () => {
     options: PollOptions,
     wait: {
       startedAt: number;
-      polls: { progress?: number; etaInMs?: number; latencyMs: number; random: number; fault: boolean }[];
+      polls: {
+        progress?: number | undefined;
+        etaInMs?: number | undefined;
+        latencyMs: number;
+        random: number;
+        fault: boolean;
+      }[];
     },
   ) {
     let state = initialState('acme', 'j1', wait.startedAt);

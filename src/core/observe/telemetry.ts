@@ -39,9 +39,9 @@ export interface OtelSpan {
   /** Adds an event, such as a change of state. */
   addEvent(name: string, attributes?: OtelAttributes): unknown;
   /** Sets the status: `2` is `SpanStatusCode.ERROR`. */
-  setStatus(status: { code: number; message?: string | undefined }): unknown;
+  setStatus(status: { code: number; message?: string }): unknown;
   /** Records an error as an `exception` event (taskwait passes a redacted copy). */
-  recordException(exception: { name: string; message: string; stack?: string | undefined }): void;
+  recordException(exception: { name: string; message: string; stack?: string }): void;
   /** Ends the span. */
   end(): void;
   /** Whether the span records anything (false without a provider). */
@@ -51,11 +51,7 @@ export interface OtelSpan {
 /** The parts of an OpenTelemetry `Tracer` taskwait uses. */
 export interface OtelTracer {
   /** Starts a span under `context`. */
-  startSpan(
-    name: string,
-    options?: { kind?: number | undefined; attributes?: OtelAttributes | undefined },
-    context?: OtelContext,
-  ): OtelSpan;
+  startSpan(name: string, options?: { kind?: number; attributes?: OtelAttributes }, context?: OtelContext): OtelSpan;
 }
 
 /** The parts of an OpenTelemetry `Meter` taskwait uses. */
@@ -63,7 +59,7 @@ export interface OtelMeter {
   /** Makes a counter. */
   createCounter(
     name: string,
-    options?: { description?: string | undefined; unit?: string | undefined },
+    options?: { description?: string; unit?: string },
   ): {
     /** Adds `value` to the counter. */
     add(value: number, attributes?: OtelAttributes): void;
@@ -71,7 +67,7 @@ export interface OtelMeter {
   /** Makes a histogram. */
   createHistogram(
     name: string,
-    options?: { description?: string | undefined; unit?: string | undefined },
+    options?: { description?: string; unit?: string },
   ): {
     /** Records one value. */
     record(value: number, attributes?: OtelAttributes): void;
@@ -152,8 +148,7 @@ type GetBuiltinModule = (id: string) => { createRequire?(from: string): (id: str
 
 function load(): OpenTelemetryApi | undefined {
   try {
-    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule | undefined } | undefined })
-      .process?.getBuiltinModule;
+    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } }).process?.getBuiltinModule;
     const createRequire = getBuiltin?.('node:module')?.createRequire;
     if (typeof createRequire !== 'function') return undefined;
     const api = createRequire(here())('@opentelemetry/api') as Partial<OpenTelemetryApi>;
