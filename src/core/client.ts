@@ -52,7 +52,7 @@ export interface PollStep<Snapshot> {
 }
 
 /** A client for one vendor. Vendor-specific methods (lists, paging, results) are merged in. */
-export interface BaseClient<Ref, Snapshot> {
+export interface BaseClient<Ref, Snapshot extends TaskSnapshot = TaskSnapshot> {
   /** The vendor's name. */
   readonly vendor: string;
   /** The base URL in use. */

@@ -317,12 +317,16 @@ export class WaitTimeoutError extends TaskwaitError {
 }
 
 /** A {@link TaskFailedError} whose snapshot is of one vendor's type: what `client.isTaskFailed(err)` narrows to. */
-export type TaskFailedErrorOf<Snapshot = TaskSnapshot> = TaskFailedError & { readonly snapshot: Snapshot };
+export interface TaskFailedErrorOf<Snapshot extends TaskSnapshot = TaskSnapshot> extends TaskFailedError {
+  /** The terminal snapshot, of the vendor's own type. */
+  readonly snapshot: Snapshot;
+}
 
 /** A {@link WaitTimeoutError} whose snapshot is of one vendor's type: what `client.isWaitTimeout(err)` narrows to. */
-export type WaitTimeoutErrorOf<Snapshot = TaskSnapshot> = WaitTimeoutError & {
+export interface WaitTimeoutErrorOf<Snapshot extends TaskSnapshot = TaskSnapshot> extends WaitTimeoutError {
+  /** The last snapshot observed, if any poll succeeded, of the vendor's own type. */
   readonly snapshot: Snapshot | undefined;
-};
+}
 
 /** Whether an error is worth retrying: a transient HTTP status, a network fault, a garbled body. */
 export function isTransient(error: unknown): boolean {

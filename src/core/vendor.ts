@@ -338,7 +338,7 @@ export type Vendor<
   Kinds extends Record<string, TaskKind> = Record<string, TaskKind>,
   RefSchema extends z.ZodType = z.ZodType,
   Methods extends object = object,
-  Snapshot = SnapshotOfKinds<Kinds>,
+  Snapshot extends TaskSnapshot = SnapshotOfKinds<Kinds>,
 > = Readonly<VendorDefinition<Name, Status, Kinds, RefSchema, Methods>> & {
   readonly [vendorBrand]: true;
   /** Types only, never set: the snapshot type of the vendor's clients. */
@@ -350,7 +350,7 @@ export type Vendor<
 export type RefOf<V> = V extends Vendor<string, string, any, infer R, any, any> ? z.input<R> : never;
 /** The snapshot type a vendor produces. */
 // biome-ignore lint/suspicious/noExplicitAny: any vendor, whatever its other type parameters
-export type SnapshotOf<V> = V extends Vendor<string, string, any, any, any, infer S> ? S : never;
+export type SnapshotOf<V> = V extends Vendor<string, string, any, any, any, infer S extends TaskSnapshot> ? S : never;
 /** The extra methods a vendor adds to its client. */
 // biome-ignore lint/suspicious/noExplicitAny: any vendor, whatever its other type parameters
 export type MethodsOf<V> = V extends Vendor<string, string, any, any, infer M, any> ? M : never;
