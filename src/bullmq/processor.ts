@@ -6,13 +6,10 @@
  */
 import type { Job } from 'bullmq';
 import {
-  advance,
   type BaseClient,
-  backoffDelay,
   ConfigError,
   decodeState,
   encodeState,
-  initialState,
   isTransient,
   redact,
   TaskFailedError,
@@ -20,6 +17,7 @@ import {
   TaskwaitError,
   type WaitState,
 } from '../index.js';
+import { advance, backoffDelay, initialState } from '../schedule.js';
 import { readJobData, type SettledError, vendorOf, type WaitJobData, type WaitOutcome } from './job.js';
 import { bullmq } from './peer.js';
 

@@ -4,12 +4,10 @@
  * @module
  */
 import {
-  advance,
   type BaseClient,
   DEFAULT_POLL_OPTIONS,
   encodeState,
   HttpError,
-  initialState,
   isTransient,
   NetworkError,
   type PollOptions,
@@ -18,6 +16,7 @@ import {
   type WaitState,
   WaitTimeoutError,
 } from '../index.js';
+import { advance, initialState } from '../schedule.js';
 import type { GetCommand, WaitCommand } from './args.js';
 import { type CommandIo, clientFor } from './client.js';
 import { EXIT, exitCodeOf, Stopped, UsageError } from './exit.js';

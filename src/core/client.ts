@@ -36,7 +36,11 @@ import { createRefs, type ResolvedTask } from './refs.js';
 import { type Polled, Transport } from './transport.js';
 import type { MethodsOf, RefOf, SnapshotOf, TaskUrl, Vendor, VendorContext, VendorRequest } from './vendor.js';
 
-/** The result of {@link BaseClient.poll}: one poll, and what to do next. */
+/**
+ * The result of {@link BaseClient.poll}: one poll, and what to do next.
+ *
+ * @group Client
+ */
 export interface PollStep<Snapshot> {
   snapshot: Snapshot;
   /** True when the snapshot is terminal. */
@@ -51,7 +55,11 @@ export interface PollStep<Snapshot> {
   basis?: 'backoff' | 'approach' | 'aim' | 'hint' | undefined;
 }
 
-/** A client for one vendor. Vendor-specific methods (lists, paging, results) are merged in. */
+/**
+ * A client for one vendor. Vendor-specific methods (lists, paging, results) are merged in.
+ *
+ * @group Client
+ */
 export interface BaseClient<Ref, Snapshot extends TaskSnapshot = TaskSnapshot> {
   /** The vendor's name. */
   readonly vendor: string;
@@ -148,10 +156,18 @@ export interface BaseClient<Ref, Snapshot extends TaskSnapshot = TaskSnapshot> {
   isWaitTimeout(error: unknown): error is WaitTimeoutErrorOf<Snapshot>;
 }
 
-/** The client `createClient(vendor)` returns. */
+/**
+ * The client `createClient(vendor)` returns.
+ *
+ * @group Client
+ */
 export type TaskClient<V extends AnyVendor> = BaseClient<RefOf<V>, SnapshotOf<V>> & MethodsOf<V>;
 
-/** Any vendor {@link defineVendor} made, whatever its statuses, kinds and methods: what {@link createClient} takes. */
+/**
+ * Any vendor {@link defineVendor} made, whatever its statuses, kinds and methods: what {@link createClient} takes.
+ *
+ * @group Client
+ */
 // biome-ignore lint/suspicious/noExplicitAny: any vendor, whatever its type parameters
 export type AnyVendor = Vendor<string, string, any, any, any, any>;
 
@@ -166,6 +182,8 @@ export type AnyVendor = Vendor<string, string, any, any, any, any>;
  * const client = createClient(mixpeek, { token: process.env.MIXPEEK_TOKEN });
  * const done = await client.wait('task_123', { timeoutMs: 10 * 60_000 });
  * ```
+ *
+ * @group Client
  */
 export function createClient<V extends AnyVendor>(vendor: V, options: ClientOptions = {}): TaskClient<V> {
   if (!vendor || typeof vendor !== 'object' || typeof vendor.name !== 'string' || !vendor.tasks) {

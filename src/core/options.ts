@@ -19,6 +19,8 @@ import { parseBaseUrl, type Vendor } from './vendor.js';
 /**
  * Options of {@link createClient}. Validated once, when the client is created. Logging, hooks and
  * OpenTelemetry are in {@link ObserveOptions}.
+ *
+ * @group Client
  */
 export interface ClientOptions extends ObserveOptions {
   /**
@@ -77,16 +79,28 @@ export interface ClientOptions extends ObserveOptions {
   batch?: { windowMs?: number | undefined } | false | undefined;
 }
 
-/** Poll options, each optional (and each may be `undefined`: the default applies). */
+/**
+ * Poll options, each optional (and each may be `undefined`: the default applies).
+ *
+ * @group Client
+ */
 export type PollOverrides = { [K in keyof PollOptions]?: PollOptions[K] | undefined };
 
-/** Poll options plus the total timeout. */
+/**
+ * Poll options plus the total timeout.
+ *
+ * @group Client
+ */
 export interface WaitDefaults extends PollOverrides {
   /** The longest a wait may take, in ms. Default 3600000 (1 hour); `Infinity` only when asked. */
   timeoutMs?: number | undefined;
 }
 
-/** Options of one `wait` (or `watch`). */
+/**
+ * Options of one `wait` (or `watch`).
+ *
+ * @group Client
+ */
 export interface WaitOptions<Snapshot = TaskSnapshot> extends WaitDefaults {
   /** Stops the wait at once, also during a sleep or a request; it rejects with the signal's reason. */
   signal?: AbortSignal | undefined;

@@ -262,34 +262,34 @@ export interface VendorDefinition<
   Methods extends object,
 > {
   /** A short, stable name, e.g. `"mixpeek"`. */
-  name: Name;
+  readonly name: Name;
   /** The production base URL; clients may override it. */
-  baseUrl: string;
+  readonly baseUrl: string;
   /** How a token becomes headers. */
-  auth: AuthScheme;
+  readonly auth: AuthScheme;
   /** Headers every request carries (e.g. a versioned `Accept`). */
-  headers?: Record<string, string> | undefined;
+  readonly headers?: Record<string, string> | undefined;
   /**
    * Other origins the vendor itself serves task URLs from (besides the base URL's), to which the
    * token may go. A client adds its own with its `trustedOrigins` option.
    */
-  trustedOrigins?: readonly string[] | undefined;
+  readonly trustedOrigins?: readonly string[] | undefined;
   /** Every documented raw status. */
-  statuses: readonly Status[];
+  readonly statuses: readonly Status[];
   /** The canonical state of each raw status. Exhaustive: the compiler rejects a missing one. */
-  states: { [S in NoInfer<Status>]: TaskState };
+  readonly states: { [S in NoInfer<Status>]: TaskState };
   /** `"ignoreCase"` when the vendor's casing is not settled. Default `"exact"`. */
-  statusMatch?: 'exact' | 'ignoreCase' | undefined;
+  readonly statusMatch?: 'exact' | 'ignoreCase' | undefined;
   /** The kinds of task this vendor serves. */
-  tasks: Kinds;
+  readonly tasks: Kinds;
   /** Validates a task reference given by a caller (an id, or an object of ids). */
-  ref: RefSchema;
+  readonly ref: RefSchema;
   /** Where the task a reference names lives. */
   route(ref: z.output<RefSchema>): Route<Extract<keyof Kinds, string>>;
   /** Which kind an absolute task URL points at. Default: the first kind. */
   routeUrl?(url: URL): Extract<keyof Kinds, string>;
   /** How to cancel a task, when the vendor can: the method sent to the task's own URL. */
-  cancel?:
+  readonly cancel?:
     | {
         method: 'DELETE' | 'POST';
         /** Segments appended to the task path, e.g. `['cancel']`. */
@@ -299,19 +299,19 @@ export interface VendorDefinition<
       }
     | undefined;
   /** The vendor's default poll options (e.g. a larger minimum delay). */
-  poll?: { [K in keyof PollOptions]?: PollOptions[K] | undefined } | undefined;
+  readonly poll?: { [K in keyof PollOptions]?: PollOptions[K] | undefined } | undefined;
   /** Vendor-specific headers that carry a retry delay in seconds, read besides `Retry-After`. */
-  retryAfterHeaders?: readonly string[] | undefined;
+  readonly retryAfterHeaders?: readonly string[] | undefined;
   /** The vendor's documented rate limit: every client's request budget starts from it. */
-  rateLimit?: RateLimit | undefined;
+  readonly rateLimit?: RateLimit | undefined;
   /** How to read many tasks in one request, when the vendor can. See {@link BatchRead}. */
   // biome-ignore lint/suspicious/noExplicitAny: any list schema; defineBatch types each declaration
-  batch?: BatchRead<z.output<RefSchema>, any> | undefined;
+  readonly batch?: BatchRead<z.output<RefSchema>, any> | undefined;
   /**
    * The headers the vendor documents for its request id, read before the common ones
    * (`x-request-id`, `request-id`, `x-amzn-requestid`) for `HttpError.requestId` and the logs.
    */
-  requestIdHeaders?: readonly string[] | undefined;
+  readonly requestIdHeaders?: readonly string[] | undefined;
   /** Methods the vendor adds to its client (list, paging, result, ...). */
   methods?(context: VendorContext<z.output<RefSchema>, SnapshotOfKinds<Kinds>>): Methods;
 }
@@ -339,7 +339,7 @@ export type Vendor<
   RefSchema extends z.ZodType = z.ZodType,
   Methods extends object = object,
   Snapshot extends TaskSnapshot = SnapshotOfKinds<Kinds>,
-> = Readonly<VendorDefinition<Name, Status, Kinds, RefSchema, Methods>> & {
+> = VendorDefinition<Name, Status, Kinds, RefSchema, Methods> & {
   readonly [vendorBrand]: true;
   /** Types only, never set: the snapshot type of the vendor's clients. */
   readonly [snapshotType]?: Snapshot;

@@ -5,26 +5,28 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  advance,
-  backoffDelay,
-  clampHint,
   createClient,
   DEFAULT_POLL_OPTIONS,
   decodeState,
   encodeState,
-  initialState,
-  nextDelay,
   type PollOptions,
-  type PollOutcome,
   paginate,
-  planDelay,
-  type ScheduleInput,
   TASK_STATES,
   type TaskSnapshot,
   type TaskState,
   type WaitState,
   WaitTimeoutError,
 } from '../../src/index.js';
+import {
+  advance,
+  backoffDelay,
+  clampHint,
+  initialState,
+  nextDelay,
+  type PollOutcome,
+  planDelay,
+  type ScheduleInput,
+} from '../../src/schedule.js';
 import { type AnyFakeTask, fakeTask } from '../../src/testing/server.js';
 import { layerIq } from '../../src/vendors/layer-iq/index.js';
 import { mixpeek } from '../../src/vendors/mixpeek/index.js';

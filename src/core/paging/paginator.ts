@@ -53,7 +53,11 @@ export interface PagingOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** A walk that can't go on sensibly: a cursor or a page that repeats, or too many pages. */
+/**
+ * A walk that can't go on sensibly: a cursor or a page that repeats, or too many pages.
+ *
+ * @group Errors
+ */
 export class PagingError extends TaskwaitError {
   override name = 'PagingError';
   /** Pages fetched before the walk stopped. */

@@ -101,6 +101,8 @@ export const ANAPLAN_STATES = {
  * An Anaplan task as a client sees it, told apart by `kind`: a bulk action's task (`raw` is a
  * {@link TaskStatusPoll}), an ALM sync task ({@link SyncTaskStatusPoll}) or an ALM report task
  * ({@link ReportTaskStatusPoll}).
+ *
+ * @group Vendor
  */
 export type AnaplanSnapshot =
   | TaskSnapshot<TaskStatusPoll, 'imports'>
@@ -125,7 +127,11 @@ export type AnaplanKinds = {
   summaryReportTasks: TaskKind<typeof ReportTaskStatusPollSchema>;
 };
 
-/** The Anaplan vendor's type: {@link anaplan}, as `createClient` reads it. */
+/**
+ * The Anaplan vendor's type: {@link anaplan}, as `createClient` reads it.
+ *
+ * @group Vendor
+ */
 export interface AnaplanVendor
   extends Vendor<
     'anaplan',
@@ -136,7 +142,11 @@ export interface AnaplanVendor
     AnaplanSnapshot
   > {}
 
-/** An Anaplan client: what `createClient(anaplan, options)` returns. */
+/**
+ * An Anaplan client: what `createClient(anaplan, options)` returns.
+ *
+ * @group Vendor
+ */
 export type AnaplanClient = TaskClient<AnaplanVendor>;
 
 // Anaplan's default page size of a list, and its ceiling.
@@ -171,6 +181,8 @@ const reportTask = defineTask({
  * References: `{ workspaceId, modelId, actionId, taskId }` for a bulk action's task (the action's
  * kind read from its id, or given as `actionType`), `{ modelId, kind, taskId }` for an ALM task,
  * or the task's absolute URL.
+ *
+ * @group Vendor
  */
 export const anaplan: AnaplanVendor = defineVendor({
   name: 'anaplan',

@@ -66,7 +66,11 @@ type ListPage = {
 
 type Context = Pick<VendorContext<unknown, unknown>, 'vendor' | 'request' | 'paginate'>;
 
-/** What an Anaplan client adds to the methods every client has. */
+/**
+ * What an Anaplan client adds to the methods every client has.
+ *
+ * @group Vendor
+ */
 export interface AnaplanMethods {
   /**
    * The tasks of one bulk action (`GET …/{imports|exports|actions|processes}/{actionId}/tasks`),

@@ -47,10 +47,18 @@ export {
   WebhookVerificationError,
 } from './webhook.js';
 
-/** A Layer IQ task as a client sees it: `raw` is the {@link Task}. */
+/**
+ * A Layer IQ task as a client sees it: `raw` is the {@link Task}.
+ *
+ * @group Vendor
+ */
 export type LayerIqSnapshot = TaskSnapshot<Task, 'task'>;
 
-/** What a Layer IQ client adds to the methods every client has. */
+/**
+ * What a Layer IQ client adds to the methods every client has.
+ *
+ * @group Vendor
+ */
 export interface LayerIqMethods {
   /**
    * The task's issues, page by page: the first page embedded in the task, later ones asked for
@@ -94,7 +102,11 @@ export interface LayerIqMethods {
   webhookRef(event: WebhookEvent | WebhookEventData): AbsoluteTaskUrl;
 }
 
-/** The Layer IQ vendor's type: {@link layerIq}, as `createClient` reads it. */
+/**
+ * The Layer IQ vendor's type: {@link layerIq}, as `createClient` reads it.
+ *
+ * @group Vendor
+ */
 export interface LayerIqVendor
   extends Vendor<
     'layer-iq',
@@ -105,7 +117,11 @@ export interface LayerIqVendor
     LayerIqSnapshot
   > {}
 
-/** A Layer IQ client: what `createClient(layerIq, options)` returns. */
+/**
+ * A Layer IQ client: what `createClient(layerIq, options)` returns.
+ *
+ * @group Vendor
+ */
 export type LayerIqClient = TaskClient<LayerIqVendor>;
 
 /** The production base URL. */
@@ -161,6 +177,8 @@ function describe(task: Task): string {
  *   for await (const issue of layer.issues(ref, { scope: 'rows' })) console.log(issue.rowIndex, issue.message);
  * }
  * ```
+ *
+ * @group Vendor
  */
 export const layerIq: LayerIqVendor = defineVendor({
   name: 'layer-iq',

@@ -78,10 +78,18 @@ export interface MixpeekTaskListOptions extends PagingOptions {
   includeTotal?: boolean | undefined;
 }
 
-/** A Mixpeek task as a client sees it: `raw` is the {@link TaskResponse}. */
+/**
+ * A Mixpeek task as a client sees it: `raw` is the {@link TaskResponse}.
+ *
+ * @group Vendor
+ */
 export type MixpeekSnapshot = TaskSnapshot<TaskResponse, 'task'>;
 
-/** What a Mixpeek client adds to the methods every client has. */
+/**
+ * What a Mixpeek client adds to the methods every client has.
+ *
+ * @group Vendor
+ */
 export interface MixpeekMethods {
   /**
    * Lists tasks with `POST /v1/tasks/list`, following `pagination.next_cursor` page by page.
@@ -94,7 +102,11 @@ export interface MixpeekMethods {
   tasks(filters?: ListTasksRequest, options?: MixpeekTaskListOptions): Paginator<TaskResponse, PaginationResponse>;
 }
 
-/** The Mixpeek vendor's type: {@link mixpeek}, as `createClient` reads it. */
+/**
+ * The Mixpeek vendor's type: {@link mixpeek}, as `createClient` reads it.
+ *
+ * @group Vendor
+ */
 export interface MixpeekVendor
   extends Vendor<
     'mixpeek',
@@ -105,7 +117,11 @@ export interface MixpeekVendor
     MixpeekSnapshot
   > {}
 
-/** A Mixpeek client: what `createClient(mixpeek, options)` returns. */
+/**
+ * A Mixpeek client: what `createClient(mixpeek, options)` returns.
+ *
+ * @group Vendor
+ */
 export type MixpeekClient = TaskClient<MixpeekVendor>;
 
 const task = defineTask({
@@ -119,6 +135,8 @@ const task = defineTask({
  * The Mixpeek vendor. Pass it to `createClient` with an API key as `token`.
  *
  * References: a task id (`'task_abc123'`), a task's absolute URL, or an object with `task_id`.
+ *
+ * @group Vendor
  */
 export const mixpeek: MixpeekVendor = defineVendor({
   name: 'mixpeek',

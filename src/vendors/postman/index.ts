@@ -184,7 +184,11 @@ const tasks = {
  */
 export type PostmanTaskKind = keyof typeof tasks;
 
-/** A Postman task as a client sees it, told apart by `kind`; `raw` is that kind's model. */
+/**
+ * A Postman task as a client sees it, told apart by `kind`; `raw` is that kind's model.
+ *
+ * @group Vendor
+ */
 export type PostmanSnapshot =
   | TaskSnapshot<GetStatusOfAnAsyncTask, 'api-task'>
   | TaskSnapshot<GetCollectionUpdatesTasks, 'collection-update'>
@@ -201,17 +205,27 @@ export type PostmanKinds = {
   'element-task': TaskKind<typeof GetAsyncCollectionTaskStatusSchema>;
 };
 
-/** The Postman vendor's type: {@link postman}, as `createClient` reads it. It adds no methods. */
+/**
+ * The Postman vendor's type: {@link postman}, as `createClient` reads it. It adds no methods.
+ *
+ * @group Vendor
+ */
 export interface PostmanVendor
   extends Vendor<'postman', PostmanStatus, PostmanKinds, typeof PostmanTaskRefSchema, object, PostmanSnapshot> {}
 
-/** A Postman client: what `createClient(postman, options)` returns. */
+/**
+ * A Postman client: what `createClient(postman, options)` returns.
+ *
+ * @group Vendor
+ */
 export type PostmanClient = TaskClient<PostmanVendor>;
 
 /**
  * The Postman vendor. References: `{ apiId, taskId }`, `{ kind: 'collection-update' | 'collection-merge' |
  * 'collection-duplicate', taskId }`, `{ elementType: 'collections' | 'specs', elementId, taskId }`, or an
  * absolute task URL (a 202's `Location`), whose path picks the kind.
+ *
+ * @group Vendor
  */
 export const postman: PostmanVendor = defineVendor({
   name: 'postman',

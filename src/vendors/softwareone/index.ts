@@ -55,7 +55,11 @@ import {
 
 export * from './schemas.js';
 
-/** A snapshot of a SoftwareOne task. */
+/**
+ * A snapshot of a SoftwareOne task.
+ *
+ * @group Vendor
+ */
 export type SoftwareOneSnapshot = TaskSnapshot<Task, 'task'>;
 
 /** A task as the vendor methods take it: its id, its URL, or a snapshot already in hand. */
@@ -80,7 +84,11 @@ export interface SoftwareOneResultOptions<Schema extends z.ZodType> {
   signal?: AbortSignal | undefined;
 }
 
-/** What a SoftwareOne client adds to the methods every client has. */
+/**
+ * What a SoftwareOne client adds to the methods every client has.
+ *
+ * @group Vendor
+ */
 export interface SoftwareOneMethods {
   /**
    * The task's result as JSON: follows the task's `result` URI (a relative platform URI is
@@ -104,7 +112,11 @@ export interface SoftwareOneMethods {
   tasks(options?: SoftwareOneListOptions): Paginator<Task, ListMeta>;
 }
 
-/** The SoftwareOne vendor's type: {@link softwareOne}, as `createClient` reads it. */
+/**
+ * The SoftwareOne vendor's type: {@link softwareOne}, as `createClient` reads it.
+ *
+ * @group Vendor
+ */
 export interface SoftwareOneVendor
   extends Vendor<
     'softwareone',
@@ -115,7 +127,11 @@ export interface SoftwareOneVendor
     SoftwareOneSnapshot
   > {}
 
-/** A SoftwareOne client: what `createClient(softwareOne, options)` returns. */
+/**
+ * A SoftwareOne client: what `createClient(softwareOne, options)` returns.
+ *
+ * @group Vendor
+ */
 export type SoftwareOneClient = TaskClient<SoftwareOneVendor>;
 
 /** Options of {@link softwareOneVendor}. */
@@ -157,6 +173,8 @@ const STATES = {
  * The SoftwareOne Marketplace Platform Task API with options, e.g.
  * `softwareOneVendor({ errorFromLogs: true })`. Pass it to `createClient`; {@link softwareOne} is
  * `softwareOneVendor()`.
+ *
+ * @group Vendor
  */
 export function softwareOneVendor(options: SoftwareOneOptions = {}): SoftwareOneVendor {
   const { errorFromLogs = false } = options ?? {};
@@ -306,7 +324,11 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}): SoftwareOne
   });
 }
 
-/** The SoftwareOne Marketplace Platform Task API. Pass it to `createClient`; see {@link softwareOneVendor} for options. */
+/**
+ * The SoftwareOne Marketplace Platform Task API. Pass it to `createClient`; see {@link softwareOneVendor} for options.
+ *
+ * @group Vendor
+ */
 export const softwareOne: SoftwareOneVendor = softwareOneVendor();
 
 function clampPageSize(value: number | undefined): number {
