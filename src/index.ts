@@ -73,6 +73,7 @@ export type {
 export type { ClientOptions, PollOverrides, WaitDefaults, WaitOptions } from './core/options.js';
 export {
   type Page,
+  type PageContent,
   type PageSource,
   type Paginator,
   PagingError,

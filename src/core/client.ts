@@ -351,6 +351,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       return paginate<Item, Meta>(
         {
           first: observed.first,
+          resume: observed.resume,
           fetch(cursor, signal) {
             pageSignals.add(signal);
             return observed.fetch(cursor, signal);

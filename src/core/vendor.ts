@@ -185,7 +185,14 @@ export { abortable } from './abort.js';
 // What createClient makes of a vendor, for the named client type each vendor exports (types only).
 export type { TaskClient } from './client.js';
 export { ConfigError, ResponseValidationError, TaskwaitError } from './errors.js';
-export { type Page, type PageSource, type Paginator, PagingError, type PagingOptions } from './paging/paginator.js';
+export {
+  type Page,
+  type PageContent,
+  type PageSource,
+  type Paginator,
+  PagingError,
+  type PagingOptions,
+} from './paging/paginator.js';
 export type { RateLimit } from './ratelimit.js';
 export { clip, describeValue } from './redact.js';
 
