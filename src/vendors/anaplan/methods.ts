@@ -75,7 +75,7 @@ export interface AnaplanMethods {
   /**
    * The tasks of one bulk action (`GET …/{imports|exports|actions|processes}/{actionId}/tasks`),
    * page by page on `meta.paging`. Iterate with `for await`, or whole pages with `.pages()`. A
-   * page's `nextCursor`, passed back as `startAt`, starts a walk again where it stopped.
+   * page's `next` (or `cursor`), saved as JSON and passed back as `startAt`, starts a walk again where it stopped.
    *
    * @example `for await (const t of client.tasks({ workspaceId, modelId, actionId: '118000000002' })) console.log(t.taskId, t.taskState);`
    */
@@ -129,6 +129,11 @@ export function anaplanMethods(ctx: Context): AnaplanMethods {
     return ctx.paginate<TaskSummary, Meta | undefined>(
       {
         first: offset,
+        // A saved page cursor is an offset, as `offset` is.
+        resume(cursor) {
+          checkWhole(ctx.vendor, 'startAt', cursor, 0);
+          return cursor;
+        },
         async fetch(cursor, pageSignal) {
           // The page before pointed nowhere sensible: its items were handed out, the walk ends here.
           if (typeof cursor === 'object' && cursor !== null) {

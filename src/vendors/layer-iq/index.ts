@@ -63,7 +63,7 @@ export interface LayerIqMethods {
   /**
    * The task's issues, page by page: the first page embedded in the task, later ones asked for
    * with `pageParam` (default `issuesPage`). `scope: 'rows'` keeps per-row outcomes,
-   * `'run'` run-level notices (`rowIndex < 0`). A page's `nextCursor`, passed back as `startAt`,
+   * `'run'` run-level notices (`rowIndex < 0`). A page's `next` (or `cursor`), saved as JSON and passed back as `startAt`,
    * starts a walk again where it stopped.
    *
    * @example

@@ -18,8 +18,10 @@ import { z } from 'zod';
 import type { TaskSnapshot, TaskState } from '../../core/lifecycle.js';
 import {
   authorization,
+  ConfigError,
   defineTask,
   defineVendor,
+  describeValue,
   type Paginator,
   type PagingOptions,
   type TaskClient,
@@ -94,7 +96,7 @@ export interface MixpeekMethods {
   /**
    * Lists tasks with `POST /v1/tasks/list`, following `pagination.next_cursor` page by page.
    * Iterate the tasks with `for await`, or whole pages (with their `pagination`) with `.pages()`.
-   * A page's `nextCursor`, passed back as `startAt`, starts a walk again where it stopped.
+   * A page's `next` (or `cursor`), saved as JSON and passed back as `startAt`, starts a walk again where it stopped.
    *
    * @param filters - the JSON body, e.g. `{ status: 'FAILED', task_type: 'api_buckets_batches_process' }`.
    * @example `for await (const t of client.tasks({ status: 'FAILED' }, { limit: 100 })) console.log(t.task_id);`
@@ -157,6 +159,14 @@ export const mixpeek: MixpeekVendor = defineVendor({
       return ctx.paginate<TaskResponse, PaginationResponse>(
         {
           first: null,
+          // A saved page cursor: a next_cursor, or null for the first page.
+          resume(cursor) {
+            if (cursor === null || (typeof cursor === 'string' && cursor !== '')) return cursor;
+            throw new ConfigError(
+              'startAt',
+              `mixpeek: startAt must be a page's cursor (a next_cursor, or null for the first page), got ${describeValue(cursor)}`,
+            );
+          },
           async fetch(cursor, pageSignal) {
             const { data } = await ctx.request({
               method: 'POST',

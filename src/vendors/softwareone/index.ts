@@ -32,6 +32,7 @@ import {
   defineBatch,
   defineTask,
   defineVendor,
+  describeValue,
   type Paginator,
   type PagingOptions,
   requestServerUrl,
@@ -107,7 +108,7 @@ export interface SoftwareOneMethods {
   logs(ref: SoftwareOneTaskLike, options?: SoftwareOneListOptions): Paginator<TaskLog, ListMeta>;
   /**
    * The tasks the token may see (`GET /v1/system/tasks`), page by page, optionally filtered with
-   * RQL. A page's `nextCursor`, passed back as `startAt`, starts a walk again where it stopped.
+   * RQL. A page's `next` (or `cursor`), saved as JSON and passed back as `startAt`, starts a walk again where it stopped.
    */
   tasks(options?: SoftwareOneListOptions): Paginator<Task, ListMeta>;
 }
@@ -151,6 +152,15 @@ export interface SoftwareOneOptions {
 }
 
 const MAX_PAGE_SIZE = 100;
+
+// A saved page cursor: an offset into the list.
+function offsetOf(cursor: unknown): number {
+  if (typeof cursor === 'number' && Number.isSafeInteger(cursor) && cursor >= 0) return cursor;
+  throw new ConfigError(
+    'startAt',
+    `softwareone: startAt must be a page's cursor (an offset, a whole number of at least 0), got ${describeValue(cursor)}`,
+  );
+}
 
 // The failure text of a failed task, from its logs (see SoftwareOneOptions.errorFromLogs).
 const errorOfFailed: NonNullable<TaskKind<typeof TaskSchema>['enrich']> = (snapshot, context) =>
@@ -261,6 +271,7 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}): SoftwareOne
         return ctx.paginate<Item, ListMeta>(
           {
             first: 0,
+            resume: offsetOf,
             async fetch(cursor, signal) {
               const query = [filter, `limit=${limit}`, `offset=${cursor as number}`].filter(Boolean).join('&');
               const { data } = await ctx.request({ url: `${await path(signal)}?${query}`, schema, model, signal });
