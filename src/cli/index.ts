@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { type Command, helpText, parseCommand, USAGE } from './args.js';
+import { type Command, commandHelp, helpText, parseCommand, USAGE } from './args.js';
 import { EXIT, exitCodeFor, MissingTokenError, Stopped, UsageError } from './exit.js';
 import { isGroupWait, waitManyCommand } from './many.js';
 import { DataOut, MessageOut, Secrets, useColor } from './output.js';
@@ -50,7 +50,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     command = parseCommand(argv);
     if (command.kind === 'help') {
-      await out.write(helpText(version()));
+      await out.write(command.command === undefined ? helpText(version()) : commandHelp(command.command));
       return EXIT.ok;
     }
     if (command.kind === 'version') {

@@ -99,7 +99,7 @@ export async function waitCommand(cmd: WaitCommand, io: CommandIo): Promise<numb
     if (error instanceof Stopped && error.by !== 'EPIPE') {
       const seen = last ? `; last seen ${last.state}${percent(last.progress)}` : '';
       io.err.line(
-        `taskwait: ${error.by === 'SIGINT' ? 'interrupted' : 'terminated'}: stopped waiting for ${what} after ${formatDuration(Date.now() - started)}, ${polls} polls${seen}. The task itself goes on at ${vendor.name}.`,
+        `taskwait: ${error.by === 'SIGINT' ? 'interrupted' : 'terminated'}: stopped waiting for ${what} after ${formatDuration(Date.now() - started)}, ${polls} ${polls === 1 ? 'poll' : 'polls'}${seen}. The task itself goes on at ${vendor.name}.`,
       );
     }
     throw error;

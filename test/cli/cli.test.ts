@@ -380,13 +380,64 @@ describe('taskwait wait', () => {
       expect(stdout).toContain('waiting for mixpeek task');
       // Each frame starts by clearing the line; the last "frame" is the final message.
       const frames = stdout.split('\r\x1b[2K');
-      const bar = /^\S+ running +\[█+░+\] +(40|80)% +0:\d\d +(next poll in \d+ms|polling…)$/;
+      const bar = /^\S+ running \(PROCESSING\) +\[█+░+\] +(40|80)% +0:\d\d +(next poll in \d+ms|polling…)$/;
       expect(frames.some((frame) => bar.test(frame))).toBe(true);
       expect(frames.at(-1)).toMatch(/^mixpeek task \S+ succeeded \(COMPLETED\) after /);
       expect(stdout).not.toContain('"vendor"');
     },
     LONG,
   );
+});
+
+describe('taskwait wait, what it says on stderr', () => {
+  it("shows each change with the vendor's own status word, and says 1 poll, not 1 polls", async () => {
+    const task = fakeTask(mixpeekFake, { queuedPolls: 1, progress: [0.5] });
+    server.add(task);
+    const result = await run(['wait', 'mixpeek', task.id, ...base, ...FAST]);
+    expect(result.code).toBe(0);
+    const lines = result.stderr.split('\n').map((line) => line.replace(/^ {2}\d+:\d\d {2}/, ''));
+    expect(lines).toContain('queued (QUEUED)');
+    expect(lines).toContain('running 50% (PROCESSING)');
+    expect(result.stderr).toMatch(/succeeded \(COMPLETED\) after [^,]+, 3 polls$/m);
+
+    const quick = fakeTask(mixpeekFake, { phases: [] });
+    server.add(quick);
+    const once = await run(['wait', 'mixpeek', quick.id, ...base, ...FAST]);
+    expect(once.code).toBe(0);
+    expect(quick.polls).toBe(1);
+    expect(once.stderr).toMatch(/succeeded \(COMPLETED\) after [^,]+, 1 poll$/m);
+  });
+});
+
+describe('taskwait <command> --help', () => {
+  it.each([
+    {
+      command: 'wait',
+      usage: 'usage: taskwait wait <vendor> <task-ref>... [options]',
+      has: '--timeout D',
+      not: '--format',
+    },
+    { command: 'get', usage: 'usage: taskwait get <vendor> <task-ref> [options]', has: '--json', not: '--timeout' },
+    { command: 'issues', usage: 'usage: taskwait issues <task-ref> [options]', has: '--scope S', not: '--timeout' },
+    { command: 'rows', usage: 'usage: taskwait rows <task-ref> [options]', has: '--page-size N', not: '--scope' },
+  ])('$command --help is its own short help', async ({ command, usage, has, not }) => {
+    const result = await run([command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(usage);
+    expect(lines.length).toBeLessThanOrEqual(15);
+    expect(result.stdout).toContain(has);
+    expect(result.stdout).toContain('--base-url URL');
+    expect(result.stdout).not.toContain(not);
+    expect(result.stdout).not.toContain('Exit codes:');
+  });
+
+  it('the full --help points to it', async () => {
+    const result = await run(['--help']);
+    expect(result.stdout).toContain('taskwait <command> --help');
+    expect(result.stdout.split('\n').length).toBeGreaterThan(40);
+  });
 });
 
 describe('taskwait get', () => {
