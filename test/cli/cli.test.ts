@@ -396,9 +396,28 @@ describe('taskwait wait, what it says on stderr', () => {
     const result = await run(['wait', 'mixpeek', task.id, ...base, ...FAST]);
     expect(result.code).toBe(0);
     const lines = result.stderr.split('\n').map((line) => line.replace(/^ {2}\d+:\d\d {2}/, ''));
-    expect(lines).toContain('queued (QUEUED)');
+    expect(lines).toContain('queued (PENDING)');
     expect(lines).toContain('running 50% (PROCESSING)');
     expect(result.stderr).toMatch(/succeeded \(COMPLETED\) after [^,]+, 3 polls$/m);
+
+    // One poll, then a delay longer than the timeout: the timeout's message counts 1 poll.
+    const slow = fakeTask(mixpeekFake, { queuedMs: 600_000 });
+    server.add(slow);
+    const timedOut = await run([
+      'wait',
+      'mixpeek',
+      slow.id,
+      ...base,
+      '--min-delay',
+      '1m',
+      '--max-delay',
+      '1m',
+      '--timeout',
+      '2s',
+    ]);
+    expect(timedOut.code).toBe(4);
+    expect(slow.polls).toBe(1);
+    expect(timedOut.stderr).toMatch(/did not finish within \d+ ms after 1 poll; last seen queued/);
 
     const quick = fakeTask(mixpeekFake, { phases: [] });
     server.add(quick);
