@@ -64,7 +64,7 @@ export class WebhookSender {
     const armed = this.#timers.get(task);
     if (endsAt === undefined || armed?.at === endsAt) return;
     if (armed) clearTimeout(armed.timer);
-    const delay = Math.max(0, endsAt + (this.#options.delayMs ?? 0) - Date.now());
+    const delay = Math.max(1, endsAt + (this.#options.delayMs ?? 0) - Date.now());
     this.#timers.set(task, { at: endsAt, timer: setTimeout(() => void this.#send(task), delay) });
   }
 
@@ -77,7 +77,11 @@ export class WebhookSender {
   async #send(task: AnyFakeTask): Promise<void> {
     this.#timers.delete(task);
     const { view, body } = task.peek();
-    if (!isTerminal(view.state)) return;
+    if (!isTerminal(view.state)) {
+      // A timer may fire a little before Date.now() reaches its time (libuv's clock is cached).
+      this.track(task);
+      return;
+    }
     this.#sent.add(task);
     const own = (task.fake.kinds[task.kind] as FakeKind).path.replace(':taskId', encodeURIComponent(task.id));
     const path = new URL(joinUrl(this.#base().href, own)).pathname;
