@@ -90,8 +90,13 @@ try {
   // A forged delivery (signed with another secret) is refused and wakes nothing.
   const late = fakeTask(layerIqFake, { queuedMs: 60_000 });
   server.add(late);
-  const pending = layer.wait(late.ref, { timeoutMs: 500 }).catch((error: Error) => error.name);
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  let ended = false;
+  const pending = layer
+    .wait(late.ref, { timeoutMs: 500 })
+    .catch((error: Error) => error.name)
+    .finally(() => (ended = true));
+  // Forge once the wait's first poll is in, however slow this machine is.
+  while (late.requests.length === 0 && !ended) await new Promise((resolve) => setTimeout(resolve, 5));
   const body = JSON.stringify({
     id: 'evt_forged',
     type: 'asset.ingest.completed',
