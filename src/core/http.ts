@@ -4,7 +4,7 @@
  *
  * @module
  */
-import ky, { type KyInstance } from 'ky';
+import ky, { type KyInstance, type Options } from 'ky';
 import pRetry from 'p-retry';
 import type { z } from 'zod';
 import { abortable, sleep } from './abort.js';
@@ -168,7 +168,10 @@ export class HttpClient {
       retry: 0,
       timeout: false,
       throwHttpErrors: false,
-      ...(settings.fetch ? { fetch: settings.fetch } : {}),
+      // ky combines a `signal` with its own by AbortSignal.any, one of the costliest steps of a
+      // request. Ours goes to fetch directly instead, as an option ky passes on to fetch untouched.
+      // A user's fetch is handed the signal the ordinary way: it may read only the Request's.
+      fetch: settings.fetch ?? ((input: RequestInfo | URL, init?: Passed) => globalThis.fetch(input, passed(init))),
     });
   }
 
@@ -351,9 +354,9 @@ export class HttpClient {
         method,
         headers,
         ...(body === undefined ? {} : { json: body }),
-        signal,
+        ...(this.#settings.fetch ? { signal } : { abortWith: signal }),
         redirect: 'manual',
-      });
+      } as Options);
       const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
       const next = location === null ? undefined : parseUrl(location, url);
       if (!next || next.origin !== url.origin || hops >= MAX_REDIRECTS) return response;
@@ -593,6 +596,15 @@ async function callToken(source: () => string | Promise<string>): Promise<string
 /** Releases a response nobody waits for any more (it came after the deadline or an abort). */
 function discard(response: Response): void {
   response.body?.cancel().catch(() => {});
+}
+
+/** What ky hands our fetch: the options it does not know, among them the request's signal. */
+type Passed = RequestInit & { abortWith?: AbortSignal };
+
+function passed(init: Passed | undefined): RequestInit | undefined {
+  if (init?.abortWith === undefined) return init;
+  const { abortWith, ...rest } = init;
+  return { ...rest, signal: abortWith };
 }
 
 /** Carries a value that is not an Error through p-retry, which only takes Errors. */
