@@ -29,11 +29,15 @@ interface Run {
   /** With the push: the task's end to the push arriving, and the push to the wait resolving. */
   pushMedianMs?: number;
   confirmMedianMs?: number;
+  /** Of the confirmation: the push arriving to its waits being woken (read, verify), then the GET. */
+  verifyMedianMs?: number;
+  getMedianMs?: number;
 }
 
 /** Awaits `durations.length` tasks at once on a fresh server; `push` wires the webhook endpoint. */
 async function runOnce(name: string, durations: readonly number[], wait: WaitDefaults, push: boolean): Promise<Run> {
   const pushedAt = new Map<string, number>();
+  const wokenAt = new Map<string, number>();
   let layer: ReturnType<typeof createClient<typeof layerIq>> | undefined;
   const endpoint = createServer(async (req, res) => {
     const receivedAt = Date.now();
@@ -44,6 +48,7 @@ async function runOnce(name: string, durations: readonly number[], wait: WaitDef
         secret: SECRET,
       });
       pushedAt.set(event.data.taskId, receivedAt);
+      wokenAt.set(event.data.taskId, Date.now());
       res.writeHead(204).end();
     } catch {
       res.writeHead(400).end();
@@ -72,6 +77,10 @@ async function runOnce(name: string, durations: readonly number[], wait: WaitDef
     if (push) {
       run.pushMedianMs = median(tasks.map((t) => (pushedAt.get(t.id) ?? Number.NaN) - (t.endsAt as number)));
       run.confirmMedianMs = median(tasks.map((t, i) => (ends[i] as number) - (pushedAt.get(t.id) ?? Number.NaN)));
+      run.verifyMedianMs = median(
+        tasks.map((t) => (wokenAt.get(t.id) ?? Number.NaN) - (pushedAt.get(t.id) ?? Number.NaN)),
+      );
+      run.getMedianMs = median(tasks.map((t, i) => (ends[i] as number) - (wokenAt.get(t.id) ?? Number.NaN)));
     }
     return run;
   } finally {
@@ -140,7 +149,9 @@ export async function run(options: { smoke: boolean }): Promise<BenchResult> {
     '',
     `With the push, the detection delay splits into the fake vendor's part (end → push received: median ${fixed(pushed.pushMedianMs ?? Number.NaN, 0)} ms,`,
     `a timer, an HMAC and a POST) and taskwait's (push received → wait resolved: median ${fixed(confirm, 0)} ms, the`,
-    `signature check, the wake and one GET: ${ratio(confirm / latency.medianMs)} one GET's median latency).`,
+    `signature check, the wake and one GET: ${ratio(confirm / latency.medianMs)} one GET's median latency). Of that, reading`,
+    `and verifying the push until its waits are woken takes median ${fixed(pushed.verifyMedianMs ?? Number.NaN, 0)} ms, and woken → resolved (the GET, with`,
+    `${count} tasks' pushes and GETs in flight in this process) median ${fixed(pushed.getMedianMs ?? Number.NaN, 0)} ms.`,
   ].join('\n');
   return {
     name: 'wake',
