@@ -357,6 +357,31 @@ describe('bad responses get typed errors', () => {
     expect(signals.map((s) => s.aborted)).toEqual([true]);
   });
 
+  it("a caller's abort during the sleep before a retry rejects with its reason, a Symbol too, and sends no more", async () => {
+    let sent = 0;
+    server.use(
+      http.get(`${BASE}/jobs/:id`, () => {
+        sent++;
+        return new HttpResponse(null, { status: 503 });
+      }),
+    );
+    const reason = Symbol('stop');
+    const control = new AbortController();
+    const retries: number[] = [];
+    const client = createClient(acme, {
+      retry: { retries: 3, minDelayMs: 60_000, maxDelayMs: 60_000 },
+      hooks: {
+        onRetry: (info) => {
+          retries.push(info.attempt);
+          setTimeout(() => control.abort(reason), 0);
+        },
+      },
+    });
+    await expect(client.get('j', { signal: control.signal })).rejects.toBe(reason);
+    expect(sent).toBe(1);
+    expect(retries).toEqual([1]);
+  });
+
   it("a caller's abort reaches the global fetch: the request in flight is aborted with it", async () => {
     const seen: AbortSignal[] = [];
     let reached: () => void = () => {};
