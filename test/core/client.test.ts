@@ -439,6 +439,7 @@ describe('bad responses get typed errors', () => {
     const control = new AbortController();
     const retries: number[] = [];
     const client = createClient(acme, {
+      token: 'test-token',
       retry: { retries: 3, minDelayMs: 60_000, maxDelayMs: 60_000 },
       hooks: {
         onRetry: (info) => {
