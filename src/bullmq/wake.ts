@@ -42,7 +42,7 @@ const STATE_EVERY_MS = 25;
  * its answer did not end the wait. Call it from a webhook handler once the delivery is verified.
  *
  * @returns what it found and did: see {@link WakeResult}.
- * @throws {@link ConfigError} for a `vendor` or `ref` no job could have (see {@link waitJobId}).
+ * @throws `ConfigError` for a `vendor` or `ref` no job could have (see {@link waitJobId}).
  * @example
  * ```ts
  * const event = await verifyWebhook({ payload, header, secret });

@@ -7,7 +7,7 @@
 // What a `VendorFake` of your own speaks: the canonical states, as taskwait's own.
 export type { TaskState } from '../index.js';
 export type { FakeRoute, FakeRouteContext, FakeRouteRequest } from './backend.js';
-export type { FakeKind, FakeTaskView, VendorFake } from './fake.js';
+export type { FakeKind, FakeTaskView, FakeWebhook, FakeWebhookInput, VendorFake } from './fake.js';
 export { type AnaplanFakeKind, anaplanFake } from './fakes/anaplan.js';
 export { layerIqFake } from './fakes/layer-iq.js';
 export { mixpeekFake } from './fakes/mixpeek.js';
