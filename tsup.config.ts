@@ -10,6 +10,7 @@ const entry = {
   'testing/index': 'src/testing/index.ts',
   'testing/server': 'src/testing/server.ts',
   'bullmq/index': 'src/bullmq/index.ts',
+  schedule: 'src/schedule.ts',
 };
 
 // ky and p-retry (and p-retry's is-network-error) are ESM-only: the CommonJS build carries its

@@ -6,7 +6,7 @@
  * Run alone: `npx tsx bench/validation.ts [--smoke]`.
  */
 import { z } from 'zod';
-import type { Page } from '../src/index.js';
+import type { PageContent } from '../src/index.js';
 import { main } from './lib/main.js';
 import { seeded } from './lib/random.js';
 import { type BenchResult, bytes, clock, fixed, median, ratio, table } from './lib/stats.js';
@@ -86,7 +86,7 @@ function plain(bytes: Uint8Array): unknown {
 }
 
 /** What the client does with a page body: decode strictly, parse, validate, make the `Page`. */
-function validated(bytes: Uint8Array): Page<NormalizedRow> {
+function validated(bytes: Uint8Array): PageContent<NormalizedRow> {
   const json: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   const parsed = NormalizedRowPage.safeParse(json);
   if (!parsed.success) throw new Error(parsed.error.message);

@@ -21,10 +21,12 @@ export {
   type ProblemDetails,
   ResponseValidationError,
   TaskFailedError,
+  type TaskFailedErrorOf,
   TaskwaitError,
   type TaskwaitErrorOptions,
   type ValidationIssue,
   WaitTimeoutError,
+  type WaitTimeoutErrorOf,
 } from './core/errors.js';
 export type {
   GroupOptions,
@@ -71,36 +73,16 @@ export type {
 export type { ClientOptions, PollOverrides, WaitDefaults, WaitOptions } from './core/options.js';
 export {
   type Page,
+  type PageContent,
   type PageSource,
   type Paginator,
   PagingError,
   type PagingOptions,
   paginate,
 } from './core/paging/paginator.js';
-export {
-  advance,
-  decodeState,
-  encodeState,
-  initialState,
-  type PollOutcome,
-  type Step,
-  type WaitState,
-} from './core/poll/poller.js';
-export {
-  backoffDelay,
-  clampHint,
-  DEFAULT_POLL_OPTIONS,
-  type DelayPlan,
-  type Estimate,
-  estimate,
-  estimateCeiling,
-  estimateEnd,
-  nextDelay,
-  type Observation,
-  type PollOptions,
-  planDelay,
-  type ScheduleInput,
-} from './core/poll/schedule.js';
+// The scheduling internals (planDelay, advance, ...) are in `taskwait/schedule`.
+export { decodeState, encodeState, type WaitState } from './core/poll/poller.js';
+export { DEFAULT_POLL_OPTIONS, type PollOptions } from './core/poll/schedule.js';
 export { redact } from './core/redact.js';
 export {
   type AuthScheme,

@@ -8,6 +8,7 @@ import {
   authorization,
   ConfigError,
   createClient,
+  DEFAULT_POLL_OPTIONS,
   defineTask,
   defineVendor,
   isTerminal,
@@ -21,6 +22,7 @@ import {
 } from 'taskwait';
 import { type WaitJobData, type WaitOutcome, waitJobId, waitProcessor } from 'taskwait/bullmq'; // needs: taskwait/bullmq
 import { type MixpeekTaskRef, mixpeek } from 'taskwait/mixpeek'; // needs: taskwait/mixpeek
+import { type DelayPlan, planDelay } from 'taskwait/schedule'; // needs: taskwait/schedule
 import { taskwaitHandlers } from 'taskwait/testing'; // needs: taskwait/testing
 import { fakeTask, mixpeekFake, startFakeServer, type VendorFake } from 'taskwait/testing/server'; // needs: taskwait/testing/server
 import { z } from 'zod';
@@ -160,6 +162,17 @@ scenarios.push(async (baseUrl) => {
     throw new Error(`expected the job delayed with bullmq's DelayedError, got ${thrown}`);
   }
   return `bullmq processor: one poll, then ${thrown.name}; job ${job.id} keeps its resume token`;
+});
+// }
+
+// The schedule's pure functions, for a loop of one's own.
+// needs: taskwait/schedule {
+scenarios.push(async () => {
+  const plan: DelayPlan = planDelay(DEFAULT_POLL_OPTIONS, { attempt: 0, now: 0, random: 0.5 });
+  if (plan.delayMs !== DEFAULT_POLL_OPTIONS.minDelayMs || plan.basis !== 'backoff') {
+    throw new Error(`unexpected first delay: ${JSON.stringify(plan)}`);
+  }
+  return `schedule: the first delay is ${plan.delayMs} ms (${plan.basis})`;
 });
 // }
 

@@ -21,11 +21,11 @@ export interface WaitRequest<UserData = unknown> {
   /** The task reference, as the vendor's client takes it. JSON only. */
   ref: unknown;
   /** Poll options and `timeoutMs` over the client's own (finite numbers: JSON has no Infinity). */
-  wait?: WaitDefaults;
+  wait?: WaitDefaults | undefined;
   /** Your own data, kept with the job and handed back with the outcome. JSON only; no secrets. */
-  data?: UserData;
+  data?: UserData | undefined;
   /** Go on from a saved wait: a resume token (a timed-out job's `resumeToken`) or its state. */
-  resumeFrom?: WaitState | string;
+  resumeFrom?: WaitState | string | undefined;
 }
 
 /**
@@ -115,7 +115,7 @@ function readToken(token: WaitState | string): WaitState {
 /** Options of {@link waitOutcome}. */
 export interface WaitOutcomeOptions {
   /** Give up after this many ms (the promise rejects); default: wait as long as it takes. */
-  ttlMs?: number;
+  ttlMs?: number | undefined;
 }
 
 /**

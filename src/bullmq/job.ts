@@ -20,17 +20,17 @@ export interface WaitJobData<UserData = unknown> {
   /** The task reference, as the vendor's client takes it (an id, an object of ids, a task URL). */
   ref: unknown;
   /** Poll options and `timeoutMs` for this wait, over the client's own. */
-  wait?: WaitDefaults;
+  wait?: WaitDefaults | undefined;
   /** Your own data: an order id, a tenant, where to put the result. JSON only. */
-  data?: UserData;
+  data?: UserData | undefined;
   /** Where the wait stands: the resume token of its last poll (absent before the first). */
-  state?: WaitState;
+  state?: WaitState | undefined;
   /** A failed job's outcome: why, the last snapshot, the resume token. */
-  outcome?: WaitOutcome<TaskSnapshot, UserData>;
+  outcome?: WaitOutcome<TaskSnapshot, UserData> | undefined;
   /** An outcome whose `onSettled` threw, to hand to it again on the job's next run. */
-  pending?: WaitOutcome<TaskSnapshot, UserData>;
+  pending?: WaitOutcome<TaskSnapshot, UserData> | undefined;
   /** How many times `onSettled` threw for the pending outcome. */
-  settleFailures?: number;
+  settleFailures?: number | undefined;
 }
 
 /** What every outcome says about its job. */
@@ -60,9 +60,9 @@ export interface FailedWait<Snapshot = TaskSnapshot, UserData = unknown> extends
   /** The error as plain data (`TaskwaitError.toJSON()`): `name`, `message` and its fields. */
   error: SettledError;
   /** The terminal snapshot of a task that failed or was canceled. */
-  snapshot?: Snapshot;
+  snapshot?: Snapshot | undefined;
   /** After a timeout: go on with `client.resume(resumeToken)` or enqueue again with `resumeFrom`. */
-  resumeToken?: string;
+  resumeToken?: string | undefined;
 }
 
 /** An error as plain data, as it is kept in Redis. No secrets: taskwait redacts its messages. */

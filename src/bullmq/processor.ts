@@ -6,13 +6,10 @@
  */
 import type { Job } from 'bullmq';
 import {
-  advance,
   type BaseClient,
-  backoffDelay,
   ConfigError,
   decodeState,
   encodeState,
-  initialState,
   isTransient,
   redact,
   TaskFailedError,
@@ -20,6 +17,7 @@ import {
   TaskwaitError,
   type WaitState,
 } from '../index.js';
+import { advance, backoffDelay, initialState } from '../schedule.js';
 import { readJobData, type SettledError, vendorOf, type WaitJobData, type WaitOutcome } from './job.js';
 import { bullmq } from './peer.js';
 
@@ -41,11 +39,13 @@ export interface WaitProcessorOptions<UserData = unknown> {
    * `settleTimeoutMs`) calls it again later, at most `settleAttempts` times; after that the job
    * settles without it, and the last error is in the job's log.
    */
-  onSettled?: (outcome: WaitOutcome<TaskSnapshot, UserData>, context: SettleContext) => void | Promise<void>;
+  onSettled?:
+    | ((outcome: WaitOutcome<TaskSnapshot, UserData>, context: SettleContext) => void | Promise<void>)
+    | undefined;
   /** How many times `onSettled` is called for one outcome when it keeps throwing. Default 5. */
-  settleAttempts?: number;
+  settleAttempts?: number | undefined;
   /** The longest one call of `onSettled` may take, in ms; its `signal` aborts then. Default 30000. */
-  settleTimeoutMs?: number;
+  settleTimeoutMs?: number | undefined;
 }
 
 /** What `onSettled` gets besides the outcome. */
@@ -158,7 +158,8 @@ async function pollOnce(job: Job, clients: Record<string, AnyTaskClient>, signal
     const reason = error instanceof Error ? error.message : String(error);
     return failed(base, new ConfigError('state', `the job's resume token is unusable: ${reason}`, { cause: error }));
   }
-  const settings = { ...client.waitDefaults, ...data.wait };
+  // Job data is JSON: none of its keys holds undefined, so none overrides a default with it.
+  const settings = { ...client.waitDefaults, ...(data.wait as Partial<typeof client.waitDefaults> | undefined) };
   // The timeout runs from when this job was added, as a wait's runs from its call: a wait resumed
   // from a token gets its own timeoutMs (the token keeps when the first wait started).
   const deadlineAt = job.timestamp + settings.timeoutMs;
@@ -179,7 +180,7 @@ async function pollOnce(job: Job, clients: Record<string, AnyTaskClient>, signal
     // The worker gave the job up (cancelJob, a lost lock): BullMQ decides what becomes of it.
     if (signal?.aborted) throw error;
     if (!isTransient(error)) return failed(base, error);
-    const hintMs = (error as { retryAfterMs?: number }).retryAfterMs;
+    const hintMs = (error as { retryAfterMs?: number | undefined }).retryAfterMs;
     const step = advance(state, { error, hintMs, now: Date.now() }, settings);
     return { kind: 'again', state: step.state, delayMs: Math.min(step.delayMs, deadlineAt - Date.now()) };
   } finally {

@@ -24,12 +24,12 @@ export interface WakeWaitOptions {
    * The job's id, when it is not {@link waitJobId}(vendor, ref): a wait enqueued with a `jobId`
    * of your own, or resumed (its id ends in `-resumed-<polls>`).
    */
-  jobId?: string;
+  jobId?: string | undefined;
   /**
    * When a worker is polling the task right now, how long to wait for that poll, in ms: if its
    * answer does not end the wait, the job is then promoted. Default 10000.
    */
-  runningMs?: number;
+  runningMs?: number | undefined;
 }
 
 // How often a running job's state is read while waiting for its poll.
@@ -42,7 +42,7 @@ const STATE_EVERY_MS = 25;
  * its answer did not end the wait. Call it from a webhook handler once the delivery is verified.
  *
  * @returns what it found and did: see {@link WakeResult}.
- * @throws {@link ConfigError} for a `vendor` or `ref` no job could have (see {@link waitJobId}).
+ * @throws `ConfigError` for a `vendor` or `ref` no job could have (see {@link waitJobId}).
  * @example
  * ```ts
  * const event = await verifyWebhook({ payload, header, secret });

@@ -8,7 +8,17 @@ import { EXIT, SEVERITY_HELP, UsageError } from './exit.js';
 import { type CliVendor, findVendor, GENERIC_TOKEN_ENV, LAYER_IQ, VENDORS } from './vendors.js';
 
 /** What the command line asks for. */
-export type Command = { kind: 'help' } | { kind: 'version' } | WaitCommand | GetCommand | PagingCommand;
+export type Command =
+  | { kind: 'help'; command?: CommandName | undefined }
+  | { kind: 'version' }
+  | WaitCommand
+  | GetCommand
+  | PagingCommand;
+
+/** The commands. */
+export type CommandName = 'wait' | 'get' | 'issues' | 'rows';
+const isCommandName = (name: string | undefined): name is CommandName =>
+  name === 'wait' || name === 'get' || name === 'issues' || name === 'rows';
 
 interface Common {
   vendor: CliVendor;
@@ -71,7 +81,7 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 
 /** The options each command takes (besides --quiet, --verbose, --help and --version). */
-const ALLOWED: Record<'wait' | 'get' | 'issues' | 'rows', readonly OptionName[]> = {
+const ALLOWED: Record<CommandName, readonly OptionName[]> = {
   wait: ['base-url', 'timeout', 'min-delay', 'max-delay', 'json', 'refs', 'any'],
   get: ['base-url', 'json'],
   issues: ['base-url', 'format', 'scope', 'page-size'],
@@ -81,7 +91,10 @@ const ALLOWED: Record<'wait' | 'get' | 'issues' | 'rows', readonly OptionName[]>
 /** Reads the command line (without `node` and the script). Throws {@link UsageError}. */
 export function parseCommand(argv: readonly string[]): Command {
   const beforeDashes = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
-  if (beforeDashes.some((a) => a === '--help' || a === '-h')) return { kind: 'help' };
+  if (beforeDashes.some((a) => a === '--help' || a === '-h')) {
+    // `taskwait wait --help`: that command's help.
+    return isCommandName(beforeDashes[0]) ? { kind: 'help', command: beforeDashes[0] } : { kind: 'help' };
+  }
   if (beforeDashes.some((a) => a === '--version' || a === '-V')) return { kind: 'version' };
 
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
@@ -93,7 +106,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const { values, positionals } = parsed;
   const [name, ...rest] = positionals;
   if (name === undefined) throw new UsageError('no command given');
-  if (name !== 'wait' && name !== 'get' && name !== 'issues' && name !== 'rows') {
+  if (!isCommandName(name)) {
     throw new UsageError(`unknown command "${clip(name)}": use wait, get, issues or rows`);
   }
   for (const option of Object.keys(values) as OptionName[]) {
@@ -210,7 +223,11 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
  * Reads a duration in ms: `500ms`, `10s`, `10m`, `1h`, combined (`1m30s`), or a plain number of
  * seconds (`90`, `0.5`). Throws {@link UsageError} naming `flag`.
  */
-export function parseDuration(flag: string, text: string, bounds: { min?: number; max?: number } = {}): number {
+export function parseDuration(
+  flag: string,
+  text: string,
+  bounds: { min?: number | undefined; max?: number | undefined } = {},
+): number {
   const input = text.trim().toLowerCase();
   let ms: number | undefined;
   if (/^\d+(?:\.\d+)?$/.test(input)) {
@@ -331,6 +348,55 @@ const EXIT_HELP: readonly [number, string][] = [
   [EXIT.terminated, 'terminated by SIGTERM; the task goes on at the vendor'],
 ];
 
+const COMMON_OPTIONS = `  --base-url URL   the API's base URL (default: the vendor's production URL)
+  -q, --quiet      no progress on stderr        -v, --verbose   requests, retries, polls on stderr`;
+
+/** `taskwait <command> --help`: the command's usage, options and an example, in a few lines. */
+export function commandHelp(command: CommandName): string {
+  const text: Record<CommandName, string> = {
+    wait: `usage: taskwait wait <vendor> <task-ref>... [options]
+Polls until the tasks end; the exit code says how (0 succeeded; see taskwait --help).
+Progress on stderr: state, percentage and the vendor's status, e.g. "running 50% (PROCESSING)".
+
+  --timeout D      give up after D (default 1h; "none": no limit)
+  --min-delay D    the first and shortest delay between polls    --max-delay D   the longest (default 30s)
+  --refs FILE      more task refs, one per line ("-": stdin)     --any           stop at the first to end
+  --json           JSON lines on stdout even on a terminal
+${COMMON_OPTIONS}
+
+  vendors: ${VENDORS.map((v) => v.name).join(', ')}; the token comes from the vendor's variable (taskwait --help).
+  example: taskwait wait mixpeek task_abc123 --timeout 20m
+`,
+    get: `usage: taskwait get <vendor> <task-ref> [options]
+Fetches the task once and prints its snapshot as JSON (exit 0 whatever its state).
+
+  --json           JSON on stdout (the default)
+${COMMON_OPTIONS}
+
+  example: taskwait get softwareone TSK-0001-2474-4798-1266 | jq -r .state
+`,
+    issues: `usage: taskwait issues <task-ref> [options]
+Streams a Layer IQ task's issues, page by page, one per line.
+
+  --format F       ndjson (default) or csv     --scope S   all (default), rows or run
+  --page-size N    items per page to ask the server for
+${COMMON_OPTIONS}
+
+  example: taskwait issues run_000123 --format csv > issues.csv
+`,
+    rows: `usage: taskwait rows <task-ref> [options]
+Streams a Layer IQ NORMALIZE task's normalized rows, page by page, one per line.
+
+  --format F       ndjson (default) or csv
+  --page-size N    items per page to ask the server for
+${COMMON_OPTIONS}
+
+  example: taskwait rows run_000123 > rows.ndjson
+`,
+  };
+  return text[command];
+}
+
 /** The `--help` text. */
 export function helpText(version: string): string {
   const vendorLines = VENDORS.flatMap((v) => [
@@ -346,6 +412,7 @@ Usage:
   taskwait issues <task-ref> [options]          a Layer IQ task's issues, streamed page by page
   taskwait rows <task-ref> [options]            a Layer IQ NORMALIZE task's normalized rows, streamed
   taskwait --help | --version
+  taskwait <command> --help                     one command's usage and options, in short
 
 Options:
   --base-url URL     the API's base URL (default: the vendor's production URL); for a sandbox, a

@@ -5,9 +5,9 @@
  */
 import type { ZodType } from 'zod';
 import { type ClientOptions, createClient, type Logger } from '../index.js';
-import { UsageError } from './exit.js';
+import { MissingTokenError, UsageError } from './exit.js';
 import type { DataOut, MessageOut } from './output.js';
-import type { AnyVendor, CliVendor } from './vendors.js';
+import { type AnyVendor, type CliVendor, GENERIC_TOKEN_ENV } from './vendors.js';
 
 /** What a command needs besides its arguments. */
 export interface CommandIo {
@@ -40,12 +40,17 @@ export function clientFor<V extends AnyVendor>(
 ) {
   checkRef(target);
   const { token } = io;
+  if (token === undefined) {
+    throw new MissingTokenError(
+      `no token was set: set ${target.vendor.env} (or ${GENERIC_TOKEN_ENV}); nothing was sent to ${target.vendor.name}`,
+    );
+  }
   return createClient(vendor, {
     // Logs go to stderr, never to stdout (where console.info would put them), and only when asked.
     logger: io.logger,
     ...(target.verbose ? { logLevel: 'debug' as const } : {}),
     ...options,
-    ...(token === undefined ? {} : { token }),
+    token,
     ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
   });
 }

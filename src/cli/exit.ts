@@ -28,7 +28,7 @@ export const EXIT = {
   timedOut: 4,
   /** The server answered an error status (404, 400, 5xx after retries, ...) other than 401/403. */
   http: 5,
-  /** 401 or 403: the token is missing, wrong, expired or lacks access. */
+  /** No token set (nothing sent), or 401 or 403: the token is missing, wrong, expired or lacks access. */
   auth: 6,
   /** No answer: connection refused, DNS failure, request timeout (after retries). */
   network: 7,
@@ -92,6 +92,11 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** No token in the environment: nothing is sent, and the exit code is {@link EXIT.auth}'s. */
+export class MissingTokenError extends Error {
+  override name = 'MissingTokenError';
+}
+
 /** A signal, or the reader of stdout going away, stopped the command: the abort reason of its work. */
 export class Stopped extends Error {
   override name = 'Stopped';
@@ -108,6 +113,7 @@ export class Stopped extends Error {
 export function exitCodeFor(error: unknown): number {
   if (error instanceof Stopped) return error.code;
   if (error instanceof UsageError) return EXIT.usage;
+  if (error instanceof MissingTokenError) return EXIT.auth;
   if (error instanceof WaitTimeoutError) return EXIT.timedOut;
   if (error instanceof HttpError) return error.status === 401 || error.status === 403 ? EXIT.auth : EXIT.http;
   if (error instanceof NetworkError) return EXIT.network;

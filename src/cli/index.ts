@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { type Command, helpText, parseCommand, USAGE } from './args.js';
-import { EXIT, exitCodeFor, Stopped, UsageError } from './exit.js';
+import { type Command, commandHelp, helpText, parseCommand, USAGE } from './args.js';
+import { EXIT, exitCodeFor, MissingTokenError, Stopped, UsageError } from './exit.js';
 import { isGroupWait, waitManyCommand } from './many.js';
 import { DataOut, MessageOut, Secrets, useColor } from './output.js';
 import { pagingCommand } from './paging.js';
@@ -50,7 +50,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     command = parseCommand(argv);
     if (command.kind === 'help') {
-      await out.write(helpText(version()));
+      await out.write(command.command === undefined ? helpText(version()) : commandHelp(command.command));
       return EXIT.ok;
     }
     if (command.kind === 'version') {
@@ -113,7 +113,7 @@ function report(
     return;
   }
   err.line(`taskwait: ${(error as Error).message}`);
-  if (code === EXIT.auth && command && 'vendor' in command) {
+  if (code === EXIT.auth && command && 'vendor' in command && !(error instanceof MissingTokenError)) {
     const where = tokenFrom
       ? `the token came from ${tokenFrom}`
       : `no token was set: set ${command.vendor.env} (or ${GENERIC_TOKEN_ENV})`;
@@ -147,7 +147,7 @@ function version(): string {
   try {
     // dist/cli/index.js (or src/cli/index.ts) → the package root.
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
+      version?: string | undefined;
     };
     return pkg.version ?? 'unknown';
   } catch {

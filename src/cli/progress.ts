@@ -30,6 +30,8 @@ export interface BarView {
   state: TaskState | undefined;
   /** 0..1, or undefined when the vendor gives none. */
   progress: number | undefined;
+  /** The vendor's own status word (`PROCESSING`), shown after the state. */
+  rawStatus?: string | undefined;
   elapsedMs: number;
   /**
    * Until the next poll; 0 or less while a poll is under way (minus how long it has taken);
@@ -68,7 +70,8 @@ export function renderBar(view: BarView, columns: number, color = false): string
           `polling…${view.nextPollMs !== undefined && view.nextPollMs <= -1000 ? ` ${formatDuration(-view.nextPollMs)}` : ''}`
         : `next poll in ${formatDuration(view.nextPollMs)}`;
   const tail = [pct, clock(view.elapsedMs), next, view.note].filter(Boolean).join('  ');
-  const head = `${spinner} ${state.padEnd(9)}`;
+  const raw = view.rawStatus === undefined ? '' : ` (${statusWord(view.rawStatus)})`;
+  const head = `${spinner} ${`${state}${raw}`.padEnd(9)}`;
   const room = width - head.length - tail.length - 6; // two separators and the brackets
   const barWidth = Math.min(30, room);
   let bar = '';
@@ -80,6 +83,13 @@ export function renderBar(view: BarView, columns: number, color = false): string
   if (plain.length > width) return plain.slice(0, width);
   const code = view.state && COLORS[view.state];
   return color && code ? plain.replace(state, `\x1b[${code}m${state}\x1b[0m`) : plain;
+}
+
+// Server text on a terminal: no control characters, and short enough to leave room for the bar.
+const MAX_STATUS = 24;
+function statusWord(raw: string): string {
+  const printable = raw.replace(/\p{Cc}/gu, '?');
+  return printable.length > MAX_STATUS ? `${printable.slice(0, MAX_STATUS - 1)}…` : printable;
 }
 
 /** `0:42`, `12:03`, `1:02:03`. */
@@ -121,6 +131,7 @@ export class BarReporter implements Reporter {
   #frame = 0;
   #state: TaskState | undefined;
   #progress: number | undefined;
+  #rawStatus: string | undefined;
   #nextAt: number | undefined;
   #note: string | undefined;
   #heading: string | undefined;
@@ -143,6 +154,7 @@ export class BarReporter implements Reporter {
     this.#head();
     this.#state = snapshot.state;
     this.#progress = snapshot.progress;
+    this.#rawStatus = snapshot.rawStatus;
     this.#note = undefined;
     this.#nextAt = nextPollMs === undefined ? undefined : Date.now() + nextPollMs;
     this.#draw();
@@ -181,6 +193,7 @@ export class BarReporter implements Reporter {
       {
         state: this.#state,
         progress: this.#progress,
+        rawStatus: this.#rawStatus,
         elapsedMs: now - this.#started,
         nextPollMs: this.#nextAt === undefined ? undefined : this.#nextAt - now,
         note: this.#note,

@@ -4,12 +4,10 @@
  * @module
  */
 import {
-  advance,
   type BaseClient,
   DEFAULT_POLL_OPTIONS,
   encodeState,
   HttpError,
-  initialState,
   isTransient,
   NetworkError,
   type PollOptions,
@@ -18,6 +16,7 @@ import {
   type WaitState,
   WaitTimeoutError,
 } from '../index.js';
+import { advance, initialState } from '../schedule.js';
 import type { GetCommand, WaitCommand } from './args.js';
 import { type CommandIo, clientFor } from './client.js';
 import { EXIT, exitCodeOf, Stopped, UsageError } from './exit.js';
@@ -34,7 +33,8 @@ export async function waitCommand(cmd: WaitCommand, io: CommandIo): Promise<numb
     ...(cmd.maxDelayMs === undefined ? {} : { maxDelayMs: cmd.maxDelayMs, maxEstimateDelayMs: cmd.maxDelayMs }),
   };
   // What the client's own poll() uses: the defaults, the vendor's, the command line's.
-  const schedule: PollOptions = { ...DEFAULT_POLL_OPTIONS, ...vendor.vendor.poll, ...delays };
+  // A vendor's own poll defaults hold no undefined.
+  const schedule: PollOptions = { ...DEFAULT_POLL_OPTIONS, ...(vendor.vendor.poll as Partial<PollOptions>), ...delays };
   if (schedule.maxDelayMs < schedule.minDelayMs) {
     throw new UsageError(
       `--max-delay ${formatDuration(schedule.maxDelayMs)} is shorter than the min delay ${formatDuration(schedule.minDelayMs)} (${vendor.name}'s default): raise it or pass --min-delay`,
@@ -99,7 +99,7 @@ export async function waitCommand(cmd: WaitCommand, io: CommandIo): Promise<numb
     if (error instanceof Stopped && error.by !== 'EPIPE') {
       const seen = last ? `; last seen ${last.state}${percent(last.progress)}` : '';
       io.err.line(
-        `taskwait: ${error.by === 'SIGINT' ? 'interrupted' : 'terminated'}: stopped waiting for ${what} after ${formatDuration(Date.now() - started)}, ${polls} polls${seen}. The task itself goes on at ${vendor.name}.`,
+        `taskwait: ${error.by === 'SIGINT' ? 'interrupted' : 'terminated'}: stopped waiting for ${what} after ${formatDuration(Date.now() - started)}, ${polls} ${polls === 1 ? 'poll' : 'polls'}${seen}. The task itself goes on at ${vendor.name}.`,
       );
     }
     throw error;

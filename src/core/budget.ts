@@ -19,13 +19,13 @@ export type { RateLimit } from './ratelimit.js';
 /** Options of {@link createBudget}, and the budget options of `createClient`. */
 export interface BudgetOptions {
   /** The most requests in flight at once. Default 32. */
-  maxConcurrency?: number;
+  maxConcurrency?: number | undefined;
   /**
    * A token bucket every request takes a token from. Default for a client: the vendor's documented
    * limit (Postman: 300 per minute) on the vendor's own base URL, else none until the server
    * throttles; `false` for none at all.
    */
-  rateLimit?: RateLimit | false;
+  rateLimit?: RateLimit | false | undefined;
 }
 
 /** What a budget is doing, for monitoring and tests. */

@@ -8,7 +8,13 @@
  */
 import type { z } from 'zod';
 import { Batcher } from './batch.js';
-import { ConfigError } from './errors.js';
+import {
+  ConfigError,
+  TaskFailedError,
+  type TaskFailedErrorOf,
+  WaitTimeoutError,
+  type WaitTimeoutErrorOf,
+} from './errors.js';
 import { type GroupOptions, groupMethods, type WaitAllOptions, type WaitOutcome } from './group.js';
 import type { TaskSnapshot } from './lifecycle.js';
 import { type Caller, captureCaller, withCaller } from './observe/caller.js';
@@ -31,7 +37,11 @@ import { createRefs, type ResolvedTask, taskKey } from './refs.js';
 import { type Polled, Transport } from './transport.js';
 import type { MethodsOf, RefOf, SnapshotOf, TaskUrl, Vendor, VendorContext, VendorRequest } from './vendor.js';
 
-/** The result of {@link BaseClient.poll}: one poll, and what to do next. */
+/**
+ * The result of {@link BaseClient.poll}: one poll, and what to do next.
+ *
+ * @group Client
+ */
 export interface PollStep<Snapshot> {
   snapshot: Snapshot;
   /** True when the snapshot is terminal. */
@@ -43,11 +53,15 @@ export interface PollStep<Snapshot> {
   /** `state` as JSON text. */
   resumeToken: string;
   /** What decided `delayMs`: `backoff`, `approach`, `aim` or `hint` (absent when done). */
-  basis?: 'backoff' | 'approach' | 'aim' | 'hint';
+  basis?: 'backoff' | 'approach' | 'aim' | 'hint' | undefined;
 }
 
-/** A client for one vendor. Vendor-specific methods (lists, paging, results) are merged in. */
-export interface BaseClient<Ref, Snapshot> {
+/**
+ * A client for one vendor. Vendor-specific methods (lists, paging, results) are merged in.
+ *
+ * @group Client
+ */
+export interface BaseClient<Ref, Snapshot extends TaskSnapshot = TaskSnapshot> {
   /** The vendor's name. */
   readonly vendor: string;
   /** The base URL in use. */
@@ -102,7 +116,7 @@ export interface BaseClient<Ref, Snapshot> {
   /** Waits for every task: their terminal snapshots in the order of `refs`; rejects with the first error. */
   waitAll(
     refs: Iterable<Ref | TaskUrl>,
-    options?: WaitAllOptions<Ref | TaskUrl, Snapshot> & { settled?: false },
+    options?: WaitAllOptions<Ref | TaskUrl, Snapshot> & { settled?: false | undefined },
   ): Promise<Snapshot[]>;
   /**
    * Each task's outcome as it ends (`{ ref, snapshot }` or `{ ref, error }`), one per ref named.
@@ -120,6 +134,27 @@ export interface BaseClient<Ref, Snapshot> {
     refs: Iterable<Ref | TaskUrl>,
     options?: GroupOptions<Ref | TaskUrl, Snapshot>,
   ): Promise<{ ref: Ref | TaskUrl; snapshot: Snapshot }>;
+  /**
+   * Whether `error` is a {@link TaskFailedError} about a task of this client's vendor. In a
+   * `catch`, it narrows `error.snapshot` to the vendor's own snapshot type, where `instanceof`
+   * gives the plain {@link TaskSnapshot}.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   await client.wait(ref);
+   * } catch (error) {
+   *   if (client.isTaskFailed(error)) console.error(error.snapshot.raw.error_message); // typed raw
+   *   else throw error;
+   * }
+   * ```
+   */
+  isTaskFailed(error: unknown): error is TaskFailedErrorOf<Snapshot>;
+  /**
+   * Whether `error` is a {@link WaitTimeoutError} about a task of this client's vendor; narrows
+   * `error.snapshot` (the last one seen, if any) to the vendor's own snapshot type.
+   */
+  isWaitTimeout(error: unknown): error is WaitTimeoutErrorOf<Snapshot>;
   /**
    * Tells the client that a task may have changed, from a webhook handler or any other push:
    * every pending wait of this client on the task (`wait`, `watch`, `resume`, and a group's wait
@@ -145,12 +180,20 @@ export interface BaseClient<Ref, Snapshot> {
   wake(ref: Ref | TaskUrl): number;
 }
 
-/** The client `createClient(vendor)` returns. */
+/**
+ * The client `createClient(vendor)` returns.
+ *
+ * @group Client
+ */
 export type TaskClient<V extends AnyVendor> = BaseClient<RefOf<V>, SnapshotOf<V>> & MethodsOf<V>;
 
-/** Any vendor {@link defineVendor} made, whatever its statuses, kinds and methods: what {@link createClient} takes. */
+/**
+ * Any vendor {@link defineVendor} made, whatever its statuses, kinds and methods: what {@link createClient} takes.
+ *
+ * @group Client
+ */
 // biome-ignore lint/suspicious/noExplicitAny: any vendor, whatever its type parameters
-export type AnyVendor = Vendor<string, string, any, any, any>;
+export type AnyVendor = Vendor<string, string, any, any, any, any>;
 
 /**
  * Creates a client for `vendor`. Every option is checked here, once, with a {@link ConfigError}
@@ -163,6 +206,8 @@ export type AnyVendor = Vendor<string, string, any, any, any>;
  * const client = createClient(mixpeek, { token: process.env.MIXPEEK_TOKEN });
  * const done = await client.wait('task_123', { timeoutMs: 10 * 60_000 });
  * ```
+ *
+ * @group Client
  */
 export function createClient<V extends AnyVendor>(vendor: V, options: ClientOptions = {}): TaskClient<V> {
   if (!vendor || typeof vendor !== 'object' || typeof vendor.name !== 'string' || !vendor.tasks) {
@@ -314,6 +359,12 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
 
     ...(groups as Pick<BaseClient<unknown, TaskSnapshot>, 'waitAll' | 'waitEach' | 'waitAny'>),
 
+    isTaskFailed: (error): error is TaskFailedError =>
+      error instanceof TaskFailedError && error.snapshot.vendor === vendor.name,
+
+    isWaitTimeout: (error): error is WaitTimeoutError =>
+      error instanceof WaitTimeoutError && error.vendor === vendor.name,
+
     wake(ref) {
       return wakes.wake(taskKey(refs.resolve(ref).href));
     },
@@ -333,6 +384,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       return paginate<Item, Meta>(
         {
           first: observed.first,
+          resume: observed.resume,
           fetch(cursor, signal) {
             pageSignals.add(signal);
             return observed.fetch(cursor, signal);

@@ -9,13 +9,21 @@ import { clip, describeValue, MAX_QUOTE_CHARS, quote, redact, safeUrl } from './
 // The most characters a whole message holds.
 const MAX_MESSAGE_CHARS = 16_384;
 
-/** Options every taskwait error takes. */
+/**
+ * Options every taskwait error takes.
+ *
+ * @group Errors
+ */
 export interface TaskwaitErrorOptions {
   /** The underlying error, kept as the standard `Error.cause`. */
   cause?: unknown;
 }
 
-/** The base of every error taskwait throws (an abort rejects with the signal's own reason). */
+/**
+ * The base of every error taskwait throws (an abort rejects with the signal's own reason).
+ *
+ * @group Errors
+ */
 export class TaskwaitError extends Error {
   override name = 'TaskwaitError';
 
@@ -51,7 +59,11 @@ function describeCause(cause: unknown): unknown {
   return quote(describeValue(cause));
 }
 
-/** A caller's mistake: a bad option, base URL or task reference. Fix the call; retrying won't help. */
+/**
+ * A caller's mistake: a bad option, base URL or task reference. Fix the call; retrying won't help.
+ *
+ * @group Errors
+ */
 export class ConfigError extends TaskwaitError {
   override name = 'ConfigError';
   /** The option or argument at fault, e.g. `"baseUrl"` or `"ref"`. */
@@ -63,7 +75,11 @@ export class ConfigError extends TaskwaitError {
   }
 }
 
-/** An RFC 9457 / RFC 9110 problem document, as some vendors send with their errors. */
+/**
+ * An RFC 9457 / RFC 9110 problem document, as some vendors send with their errors.
+ *
+ * @group Errors
+ */
 export interface ProblemDetails {
   type?: string;
   title?: string;
@@ -77,12 +93,20 @@ export interface ProblemDetails {
 
 const TRANSIENT_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-/** Whether an HTTP status is worth retrying (408, 425, 429, 500, 502, 503, 504). */
+/**
+ * Whether an HTTP status is worth retrying (408, 425, 429, 500, 502, 503, 504).
+ *
+ * @group Errors
+ */
 export function isTransientStatus(status: number): boolean {
   return TRANSIENT_STATUS.has(status);
 }
 
-/** The server answered with an error status. */
+/**
+ * The server answered with an error status.
+ *
+ * @group Errors
+ */
 export class HttpError extends TaskwaitError {
   override name = 'HttpError';
   readonly status: number;
@@ -105,11 +129,11 @@ export class HttpError extends TaskwaitError {
     method: string;
     url: string;
     bodyExcerpt: string;
-    problem?: ProblemDetails;
-    retryAfterMs?: number;
+    problem?: ProblemDetails | undefined;
+    retryAfterMs?: number | undefined;
     vendor: string;
-    headers?: Readonly<Record<string, string>>;
-    requestId?: string;
+    headers?: Readonly<Record<string, string>> | undefined;
+    requestId?: string | undefined;
   }) {
     const { detail, title } = init.problem ?? {};
     const what =
@@ -150,7 +174,11 @@ function hintFor(status: number): string {
   return '';
 }
 
-/** The request did not complete: a connection fault, DNS failure or per-request timeout. */
+/**
+ * The request did not complete: a connection fault, DNS failure or per-request timeout.
+ *
+ * @group Errors
+ */
 export class NetworkError extends TaskwaitError {
   override name = 'NetworkError';
   readonly method: string;
@@ -179,7 +207,11 @@ function errorCode(error: Error): string | undefined {
   return undefined;
 }
 
-/** One problem found in a response body. */
+/**
+ * One problem found in a response body.
+ *
+ * @group Errors
+ */
 export interface ValidationIssue {
   /** Where in the body, e.g. `["task", "result", "successful"]`. Empty for the body itself. */
   path: readonly (string | number)[];
@@ -190,6 +222,8 @@ export interface ValidationIssue {
 /**
  * A response body that is not what the vendor documents: not JSON, empty, too large, or valid
  * JSON that fails the model's schema. `reason` says which.
+ *
+ * @group Errors
  */
 export class ResponseValidationError extends TaskwaitError {
   override name = 'ResponseValidationError';
@@ -252,12 +286,20 @@ function describeReason(reason: ResponseValidationError['reason']): string {
   }
 }
 
-/** The task ended `failed` or `canceled`. `snapshot` is the terminal observation. */
-export class TaskFailedError<Snapshot extends TaskSnapshot = TaskSnapshot> extends TaskwaitError {
+/**
+ * The task ended `failed` or `canceled`. `snapshot` is the terminal observation.
+ *
+ * After `err instanceof TaskFailedError`, `err.snapshot` is a {@link TaskSnapshot}, whose `raw` is
+ * `unknown`. For the vendor's own snapshot type, narrow with the client that waited:
+ * `client.isTaskFailed(err)` (see {@link TaskFailedErrorOf}).
+ *
+ * @group Errors
+ */
+export class TaskFailedError extends TaskwaitError {
   override name = 'TaskFailedError';
-  readonly snapshot: Snapshot;
+  readonly snapshot: TaskSnapshot;
 
-  constructor(snapshot: Snapshot) {
+  constructor(snapshot: TaskSnapshot) {
     super(
       `${snapshot.vendor} task ${clip(describeValue(snapshot.id), 200)} ${snapshot.state === 'canceled' ? 'was canceled' : 'failed'} (status ${clip(
         describeValue(snapshot.rawStatus),
@@ -268,11 +310,21 @@ export class TaskFailedError<Snapshot extends TaskSnapshot = TaskSnapshot> exten
   }
 }
 
-/** The wait ran out of time. Resume it later with `resumeToken`. */
-export class WaitTimeoutError<Snapshot extends TaskSnapshot = TaskSnapshot> extends TaskwaitError {
+/**
+ * The wait ran out of time. Resume it later with `resumeToken`.
+ *
+ * After `err instanceof WaitTimeoutError`, `err.snapshot` is a {@link TaskSnapshot} (or
+ * `undefined`). For the vendor's own snapshot type, narrow with the client that waited:
+ * `client.isWaitTimeout(err)` (see {@link WaitTimeoutErrorOf}).
+ *
+ * @group Errors
+ */
+export class WaitTimeoutError extends TaskwaitError {
   override name = 'WaitTimeoutError';
+  /** The vendor's name, e.g. `"mixpeek"`. */
+  readonly vendor: string;
   /** The last snapshot observed, if any poll succeeded. */
-  readonly snapshot: Snapshot | undefined;
+  readonly snapshot: TaskSnapshot | undefined;
   readonly elapsedMs: number;
   readonly polls: number;
   /** Pass to `wait(ref, { resumeFrom })` or `client.resume()` to go on where this wait stopped. */
@@ -281,7 +333,7 @@ export class WaitTimeoutError<Snapshot extends TaskSnapshot = TaskSnapshot> exte
   constructor(init: {
     vendor: string;
     id: string;
-    snapshot: Snapshot | undefined;
+    snapshot: TaskSnapshot | undefined;
     elapsedMs: number;
     polls: number;
     resumeToken: string;
@@ -291,9 +343,10 @@ export class WaitTimeoutError<Snapshot extends TaskSnapshot = TaskSnapshot> exte
       ? `last seen ${init.snapshot.state} (${clip(describeValue(init.snapshot.rawStatus), 200)})`
       : 'no successful poll';
     super(
-      `${init.vendor} task ${clip(describeValue(init.id), 200)} did not finish within ${init.elapsedMs} ms after ${init.polls} polls; ${last}`,
+      `${init.vendor} task ${clip(describeValue(init.id), 200)} did not finish within ${init.elapsedMs} ms after ${init.polls} ${init.polls === 1 ? 'poll' : 'polls'}; ${last}`,
       { cause: init.cause },
     );
+    this.vendor = init.vendor;
     this.snapshot = init.snapshot;
     this.elapsedMs = init.elapsedMs;
     this.polls = init.polls;
@@ -301,7 +354,31 @@ export class WaitTimeoutError<Snapshot extends TaskSnapshot = TaskSnapshot> exte
   }
 }
 
-/** Whether an error is worth retrying: a transient HTTP status, a network fault, a garbled body. */
+/**
+ * A {@link TaskFailedError} whose snapshot is of one vendor's type: what `client.isTaskFailed(err)` narrows to.
+ *
+ * @group Errors
+ */
+export interface TaskFailedErrorOf<Snapshot extends TaskSnapshot = TaskSnapshot> extends TaskFailedError {
+  /** The terminal snapshot, of the vendor's own type. */
+  readonly snapshot: Snapshot;
+}
+
+/**
+ * A {@link WaitTimeoutError} whose snapshot is of one vendor's type: what `client.isWaitTimeout(err)` narrows to.
+ *
+ * @group Errors
+ */
+export interface WaitTimeoutErrorOf<Snapshot extends TaskSnapshot = TaskSnapshot> extends WaitTimeoutError {
+  /** The last snapshot observed, if any poll succeeded, of the vendor's own type. */
+  readonly snapshot: Snapshot | undefined;
+}
+
+/**
+ * Whether an error is worth retrying: a transient HTTP status, a network fault, a garbled body.
+ *
+ * @group Errors
+ */
 export function isTransient(error: unknown): boolean {
   return error instanceof TaskwaitError && error.transient;
 }

@@ -22,15 +22,15 @@ import type { Polled } from './transport.js';
 /** Options of `waitAll`, `waitEach` and `waitAny`: one timeout, signal and progress for the whole group. */
 export interface GroupOptions<Ref, Snapshot> extends WaitDefaults {
   /** The longest the whole group may take, in ms (default 1 hour); then each task still running ends with `WaitTimeoutError`. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Stops every wait of the group at once; the group rejects (or `waitEach` throws) with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called whenever any task's state or progress changes, with the group's counts. */
-  onProgress?: (progress: GroupProgress<Ref, Snapshot>) => void;
+  onProgress?: ((progress: GroupProgress<Ref, Snapshot>) => void) | undefined;
   /** Called with each task's first snapshot and whenever its state or progress changes. */
-  onTaskProgress?: (snapshot: Snapshot, ref: Ref) => void;
+  onTaskProgress?: ((snapshot: Snapshot, ref: Ref) => void) | undefined;
   /** A task that ends `failed` or `canceled` counts as an error (`TaskFailedError`). Default true. */
-  throwOnFailure?: boolean;
+  throwOnFailure?: boolean | undefined;
 }
 
 /** Options of `waitAll`. */
@@ -39,7 +39,7 @@ export interface WaitAllOptions<Ref, Snapshot> extends GroupOptions<Ref, Snapsho
    * Like `Promise.allSettled`: resolve with every task's outcome instead of rejecting with the
    * first error. Default false.
    */
-  settled?: boolean;
+  settled?: boolean | undefined;
 }
 
 /** How one task of a group ended: its terminal snapshot, or the error its wait ended with. */

@@ -45,6 +45,11 @@ export function checkTokenHeaders(vendor: string, headers: Record<string, string
   }
 }
 
+/** Whether `headers` pass {@link checkTokenHeaders}. */
+function isSendable(headers: Record<string, string>): boolean {
+  return Object.entries(headers).every(([name, value]) => isHeaderSafe(name, value));
+}
+
 /** A token, or a function that returns the current one (for rotating credentials). */
 export type TokenSource = string | (() => string | Promise<string>);
 
@@ -163,7 +168,16 @@ export class HttpClient {
 
   constructor(settings: HttpSettings) {
     this.#settings = settings;
-    if (typeof settings.token === 'string') this.#remember(settings.token, settings.auth(settings.token));
+    if (typeof settings.token === 'string') {
+      const headers = settings.auth(settings.token);
+      this.#remember(settings.token, headers);
+      // Ready before the first request, so that it, too, spends no await on them and requests go
+      // out in the order they were made. A bad one is refused by the first request, as before.
+      if (isSendable(headers)) {
+        this.#lastToken = settings.token;
+        this.#lastHeaders = headers;
+      }
+    }
     this.#ky = ky.create({
       retry: 0,
       timeout: false,
@@ -573,7 +587,7 @@ function sanitizeCause(error: unknown, clean: (text: string) => string): Error |
   if (!(error instanceof Error)) return undefined;
   const copy = new Error(clean(describeValue(error.message)));
   copy.name = clean(describeValue(error.name));
-  const inner = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const inner = (error as { cause?: { code?: unknown; message?: unknown } | undefined }).cause;
   if (inner && typeof inner === 'object') {
     const innerCopy = new Error(clean(typeof inner.message === 'string' ? inner.message : ''));
     if (typeof inner.code === 'string') Object.assign(innerCopy, { code: clean(inner.code) });

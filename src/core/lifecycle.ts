@@ -4,7 +4,11 @@
  * @module
  */
 
-/** Every canonical state, non-terminal first. */
+/**
+ * Every canonical state, non-terminal first.
+ *
+ * @group Lifecycle
+ */
 export const TASK_STATES = [
   'queued',
   'running',
@@ -33,10 +37,16 @@ export const TASK_STATES = [
  * | `failed` | yes | finished without doing its job |
  * | `canceled` | yes | stopped before it finished |
  * | `skipped` | yes | intentionally not run |
+ *
+ * @group Lifecycle
  */
 export type TaskState = (typeof TASK_STATES)[number];
 
-/** The states a task never leaves. */
+/**
+ * The states a task never leaves.
+ *
+ * @group Lifecycle
+ */
 export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
   'succeeded',
   'partial',
@@ -45,22 +55,34 @@ export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
   'skipped',
 ]);
 
-/** Whether a task in `state` has ended and will not change again. */
+/**
+ * Whether a task in `state` has ended and will not change again.
+ *
+ * @group Lifecycle
+ */
 export function isTerminal(state: TaskState): boolean {
   return TERMINAL_STATES.has(state);
 }
 
-/** Whether `value` is one of the canonical {@link TaskState} strings. */
+/**
+ * Whether `value` is one of the canonical {@link TaskState} strings.
+ *
+ * @group Lifecycle
+ */
 export function isTaskState(value: unknown): value is TaskState {
   return typeof value === 'string' && (TASK_STATES as readonly string[]).includes(value);
 }
 
-/** What went wrong with a task, as the vendor said it. */
+/**
+ * What went wrong with a task, as the vendor said it.
+ *
+ * @group Lifecycle
+ */
 export interface TaskError {
   /** The vendor's failure text. */
   message: string;
   /** A machine-readable code, where the vendor gives one. */
-  code?: string;
+  code?: string | undefined;
 }
 
 /**
@@ -68,6 +90,8 @@ export interface TaskError {
  *
  * @typeParam Raw - the vendor's validated payload type.
  * @typeParam Kind - the vendor's name for this kind of task (most vendors have one).
+ *
+ * @group Lifecycle
  */
 export interface TaskSnapshot<Raw = unknown, Kind extends string = string> {
   /** The vendor's name, e.g. `"mixpeek"`. */
@@ -83,17 +107,17 @@ export interface TaskSnapshot<Raw = unknown, Kind extends string = string> {
   /** The vendor's own status string, unchanged. */
   rawStatus: string;
   /** Overall progress from 0 to 1, whatever the vendor's scale; absent when the vendor gives none. */
-  progress?: number;
+  progress?: number | undefined;
   /** A human-readable step or description, where the vendor gives one. */
-  message?: string;
+  message?: string | undefined;
   /** Present when the task failed (or partly failed) and the vendor said why. */
-  error?: TaskError;
+  error?: TaskError | undefined;
   /** ISO 8601 date-times, where the vendor has them. */
-  createdAt?: string;
-  updatedAt?: string;
-  completedAt?: string;
+  createdAt?: string | undefined;
+  updatedAt?: string | undefined;
+  completedAt?: string | undefined;
   /** The vendor's estimate of when the task will end (ISO 8601). */
-  eta?: string;
+  eta?: string | undefined;
   /** The validated vendor payload, every field kept (unknown ones too). */
   raw: Raw;
 }

@@ -19,10 +19,18 @@ import { parseBaseUrl, type Vendor } from './vendor.js';
 /**
  * Options of {@link createClient}. Validated once, when the client is created. Logging, hooks and
  * OpenTelemetry are in {@link ObserveOptions}.
+ *
+ * @group Client
  */
 export interface ClientOptions extends ObserveOptions {
-  /** The credential: a string, or a (possibly async) function called before each request. */
-  token?: TokenSource | undefined;
+  /**
+   * The credential: a string, or a (possibly async) function called before each request, e.g.
+   * `token: process.env.MIXPEEK_TOKEN`. Required: a client without one (`undefined`, or `''` from
+   * an unset environment variable) is a {@link ConfigError} from `createClient`, before any
+   * request. `false` says the API really takes no credential (a local server, a proxy that adds
+   * its own): the client then sends none.
+   */
+  token?: TokenSource | false | undefined;
   /** Overrides the vendor's production base URL (a sandbox, a proxy, a fake server). */
   baseUrl?: string | undefined;
   /** Extra headers on every request. */
@@ -41,7 +49,7 @@ export interface ClientOptions extends ObserveOptions {
    */
   timeoutMs?: undefined;
   /** Retry of transient faults within one request. Default 3 retries, 500 ms → 5000 ms. */
-  retry?: Partial<RetryOptions> | undefined;
+  retry?: { [K in keyof RetryOptions]?: RetryOptions[K] | undefined } | undefined;
   /** The most bytes of a response body the client reads. Default 8 MiB. */
   maxResponseBytes?: number | undefined;
   /** Defaults for every `wait`, `watch` and `poll` of this client. */
@@ -71,16 +79,28 @@ export interface ClientOptions extends ObserveOptions {
   batch?: { windowMs?: number | undefined } | false | undefined;
 }
 
-/** Poll options, each optional (and each may be `undefined`: the default applies). */
+/**
+ * Poll options, each optional (and each may be `undefined`: the default applies).
+ *
+ * @group Client
+ */
 export type PollOverrides = { [K in keyof PollOptions]?: PollOptions[K] | undefined };
 
-/** Poll options plus the total timeout. */
+/**
+ * Poll options plus the total timeout.
+ *
+ * @group Client
+ */
 export interface WaitDefaults extends PollOverrides {
   /** The longest a wait may take, in ms. Default 3600000 (1 hour); `Infinity` only when asked. */
   timeoutMs?: number | undefined;
 }
 
-/** Options of one `wait` (or `watch`). */
+/**
+ * Options of one `wait` (or `watch`).
+ *
+ * @group Client
+ */
 export interface WaitOptions<Snapshot = TaskSnapshot> extends WaitDefaults {
   /** Stops the wait at once, also during a sleep or a request; it rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
@@ -157,11 +177,6 @@ export function resolveClientOptions(vendor: Vendor, options: ClientOptions): Re
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new ConfigError('fetch', 'fetch must be a function like the global fetch');
   }
-  const token = options.token;
-  if (token !== undefined && typeof token !== 'function' && (typeof token !== 'string' || token.trim() === '')) {
-    throw new ConfigError('token', 'token must be a non-empty string or a function that returns one');
-  }
-  if (typeof token === 'string') checkTokenHeaders(vendor.name, vendor.auth(token));
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     if (typeof value !== 'string') throw new ConfigError('headers', `header ${name} must be a string`);
     if (!isHeaderSafe(name, value)) {
@@ -171,6 +186,11 @@ export function resolveClientOptions(vendor: Vendor, options: ClientOptions): Re
       );
     }
   }
+  const budget = resolveBudget(vendor, options);
+  const batchWindowMs = resolveBatch(vendor, options);
+  const observe = resolveObserve(options);
+  // Last: a bad option is named even in a call that gives no token yet.
+  const token = resolveToken(vendor, options.token);
   return {
     base,
     trusted,
@@ -181,10 +201,35 @@ export function resolveClientOptions(vendor: Vendor, options: ClientOptions): Re
     requestTimeoutMs,
     retry,
     maxResponseBytes,
-    budget: resolveBudget(vendor, options),
-    batchWindowMs: resolveBatch(vendor, options),
-    observe: resolveObserve(options),
+    budget,
+    batchWindowMs,
+    observe,
   };
+}
+
+/**
+ * The token, checked: a missing one is a mistake to name now, not a 401 later. `false` is the
+ * only way to have none.
+ */
+function resolveToken(vendor: Vendor, token: unknown): TokenSource | undefined {
+  if (token === false) return undefined;
+  if (typeof token === 'function') return token as TokenSource;
+  if (token === undefined || token === null || (typeof token === 'string' && token.trim() === '')) {
+    const variable = `${vendor.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_TOKEN`;
+    // `token` in backticks: redaction takes `token: …` in a message for a credential.
+    throw new ConfigError(
+      'token',
+      `createClient(${vendor.name}) has no token (${token === undefined || token === null ? String(token) : 'an empty string'}): set ${variable} and pass process.env.${variable} as the \`token\` option, or a function that returns one; pass \`token\` false only for an API that takes no credential`,
+    );
+  }
+  if (typeof token !== 'string') {
+    throw new ConfigError(
+      'token',
+      `token must be a non-empty string, a function that returns one, or false, got ${describeOption(token)}`,
+    );
+  }
+  checkTokenHeaders(vendor.name, vendor.auth(token));
+  return token;
 }
 
 /** The client's own budget, the one it was given, or none. */
@@ -238,7 +283,7 @@ const POLL_KEYS = [
  * checks them once and its pending waits share one frozen object.
  */
 export function waitSettings(defaults: ResolvedWait): (options: WaitDefaults) => ResolvedWait {
-  let lastOwn: WaitDefaults | undefined;
+  let lastOwn: Defined<WaitDefaults> | undefined;
   let lastSettings = defaults;
   return (options) => {
     const own = pickPoll(options);
@@ -258,15 +303,15 @@ export function waitSettings(defaults: ResolvedWait): (options: WaitDefaults) =>
   };
 }
 
-function pickPoll(options: WaitDefaults): WaitDefaults {
+function pickPoll(options: WaitDefaults): Defined<WaitDefaults> {
   const out: Record<string, unknown> = {};
   for (const key of POLL_KEYS) {
     if (options[key] !== undefined) out[key] = options[key];
   }
-  return out as WaitDefaults;
+  return out as Defined<WaitDefaults>;
 }
 
-function checkWaitOptions(options: PollOptions & { timeoutMs?: number }): ResolvedWait {
+function checkWaitOptions(options: PollOptions & { timeoutMs?: number | undefined }): ResolvedWait {
   checkNumber('minDelayMs', options.minDelayMs, { min: 1 });
   checkNumber('maxDelayMs', options.maxDelayMs, { min: options.minDelayMs, hint: 'and at least minDelayMs' });
   checkNumber('factor', options.factor, { min: 1, max: 100 });
@@ -285,7 +330,7 @@ function checkWaitOptions(options: PollOptions & { timeoutMs?: number }): Resolv
 export function checkNumber(
   field: string,
   value: unknown,
-  rule: { min: number; max?: number; integer?: boolean; hint?: string },
+  rule: { min: number; max?: number | undefined; integer?: boolean | undefined; hint?: string | undefined },
 ): void {
   const ok =
     typeof value === 'number' &&
@@ -302,11 +347,14 @@ export function checkNumber(
   }
 }
 
+/** The options of `T` that were given a value. */
+type Defined<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
+
 // An option given as `undefined` means "the default": it must not override one when spread.
-function defined<T extends object>(value: T | undefined): Partial<T> {
+function defined<T extends object>(value: T | undefined): Defined<T> {
   const out: Record<string, unknown> = {};
   for (const [key, each] of Object.entries(value ?? {})) if (each !== undefined) out[key] = each;
-  return out as Partial<T>;
+  return out as Defined<T>;
 }
 
 // An option as a message shows it: short, quoted when text, and never String() of a Symbol.

@@ -16,7 +16,7 @@ export interface RateLimit {
   /** Requests per second, on average. */
   requestsPerSecond: number;
   /** Requests that may go at once after a quiet spell. Default: one second's worth (at least 1). */
-  burst?: number;
+  burst?: number | undefined;
 }
 
 /** Throws a {@link ConfigError} naming `field` unless `limit` is a usable token bucket. */
@@ -91,7 +91,7 @@ export function readServerLimit(headers: Headers, now = Date.now()): ServerLimit
 
 /** One window as a header names it, before the policy fills in its length. */
 interface Named extends ServerLimit {
-  name?: string;
+  name?: string | undefined;
 }
 
 /** How long each remaining request should wait, on average, to last the window: larger is tighter. */
@@ -140,8 +140,10 @@ function parseSeparate(headers: Headers, now: number): Named | undefined {
  * The windows of `RateLimit-Policy` by name: `300;w=60` (Postman: the quota first) or the IETF
  * `"default";q=300;w=60`, each with its quota and its length in ms.
  */
-function parsePolicies(policy: string | undefined): Map<string, { limit?: number; windowMs?: number }> {
-  const out = new Map<string, { limit?: number; windowMs?: number }>();
+function parsePolicies(
+  policy: string | undefined,
+): Map<string, { limit?: number | undefined; windowMs?: number | undefined }> {
+  const out = new Map<string, { limit?: number | undefined; windowMs?: number | undefined }>();
   for (const item of policy?.split(',') ?? []) {
     const [head = '', ...params] = item.split(';');
     const pairs = keyValues(params);

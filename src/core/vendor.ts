@@ -24,8 +24,12 @@ import { checkRateLimit, type RateLimit } from './ratelimit.js';
  */
 export function openEnum<const V extends readonly [string, ...string[]]>(
   values: V,
-): z.ZodType<V[number] | (string & {})> & { readonly values: V } {
-  const schema = z.string().meta({ knownValues: values }) as unknown as z.ZodType<V[number] | (string & {})>;
+): z.ZodType<V[number] | (string & {}), V[number] | (string & {})> & { readonly values: V } {
+  // The input type too: a filter or a request body typed with it takes the known values, not `unknown`.
+  const schema = z.string().meta({ knownValues: values }) as unknown as z.ZodType<
+    V[number] | (string & {}),
+    V[number] | (string & {})
+  >;
   return Object.assign(schema, { values });
 }
 
@@ -59,10 +63,10 @@ export interface SnapshotFields {
   message?: string | null | undefined;
   /** Failure text, or `{ message, code }`. Empty text is dropped. */
   error?: TaskError | string | null | undefined;
-  createdAt?: DateInput;
-  updatedAt?: DateInput;
-  completedAt?: DateInput;
-  eta?: DateInput;
+  createdAt?: DateInput | undefined;
+  updatedAt?: DateInput | undefined;
+  completedAt?: DateInput | undefined;
+  eta?: DateInput | undefined;
 }
 
 /** One kind of task a vendor serves: its model, schema and how to read it. */
@@ -76,7 +80,7 @@ export interface TaskKind<Schema extends z.ZodType = z.ZodType> {
   /** Everything else the snapshot needs from a payload. */
   snapshot(raw: z.output<Schema>): SnapshotFields;
   /** Extra request headers for this kind's requests. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /**
    * Completes a terminal snapshot from another resource, for what the task resource itself does not
    * say (SoftwareOne keeps a failure's reason in the task's logs). Called after `snapshot`, on each
@@ -105,7 +109,7 @@ export interface Route<K extends string = string> {
   kind: K;
   /** Path segments below the base URL. Each is percent-encoded as one segment. */
   path: readonly string[];
-  query?: Record<string, string | number | boolean>;
+  query?: Record<string, string | number | boolean> | undefined;
 }
 
 /** A task reference by URL: an absolute task URL (a 202's `Location`), or one relative to the base URL. */
@@ -113,25 +117,25 @@ export type TaskUrl = `https://${string}` | `http://${string}` | { readonly url:
 
 /** A request a vendor's own methods make through the client (auth, retry, size cap included). */
 export interface VendorRequest<Schema extends z.ZodType> {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | undefined;
   /** Path segments below the base URL, or an absolute URL. */
-  path?: readonly string[];
-  url?: string;
-  query?: Record<string, string | number | boolean | undefined>;
+  path?: readonly string[] | undefined;
+  url?: string | undefined;
+  query?: Record<string, string | number | boolean | undefined> | undefined;
   /** Sent as JSON. */
   body?: unknown;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Validates the response body; omit for an empty or ignored body. */
-  schema?: Schema;
+  schema?: Schema | undefined;
   /** The model name for validation errors. */
-  model?: string;
-  signal?: AbortSignal;
+  model?: string | undefined;
+  signal?: AbortSignal | undefined;
   /**
    * Whether repeating the request is harmless, so transient faults are retried. Default: true for
    * GET, PUT and DELETE; false for POST and PATCH (only a 425, 429 or 503 is retried then). Set it
    * for a POST that only reads, such as a list query.
    */
-  idempotent?: boolean;
+  idempotent?: boolean | undefined;
 }
 
 /** A task as a vendor's batched read sees it. */
@@ -153,7 +157,7 @@ export interface BatchRead<Ref = unknown, Schema extends z.ZodType = z.ZodType> 
   /** The most tasks one request may read (the list's largest page). */
   max: number;
   /** The kinds it reads. Default: every kind. */
-  kinds?: readonly string[];
+  kinds?: readonly string[] | undefined;
   /**
    * Tasks one request can read together share a key (the action whose task list is read).
    * Undefined for a task no list can read. Default: one key for all.
@@ -178,8 +182,17 @@ export function defineBatch<Schema extends z.ZodType, Ref = unknown>(
 // The errors a vendor's own code may throw (a bad reference, a bad webhook, a page that leads
 // nowhere), the bound on server text it quotes, and the bound on an await of a user's code.
 export { abortable } from './abort.js';
+// What createClient makes of a vendor, for the named client type each vendor exports (types only).
+export type { TaskClient } from './client.js';
 export { ConfigError, ResponseValidationError, TaskwaitError } from './errors.js';
-export { type Page, type PageSource, type Paginator, PagingError, type PagingOptions } from './paging/paginator.js';
+export {
+  type Page,
+  type PageContent,
+  type PageSource,
+  type Paginator,
+  PagingError,
+  type PagingOptions,
+} from './paging/paginator.js';
 export type { RateLimit } from './ratelimit.js';
 export { clip, describeValue } from './redact.js';
 
@@ -206,7 +219,7 @@ export interface VendorContext<Ref, Snapshot> {
     request: VendorRequest<Schema>,
   ): Promise<VendorResponse<z.output<Schema>>>;
   /** Fetches a task once and normalizes it: the client's own `get`. */
-  get(ref: Ref | TaskUrl, options?: { signal?: AbortSignal }): Promise<Snapshot>;
+  get(ref: Ref | TaskUrl, options?: { signal?: AbortSignal | undefined }): Promise<Snapshot>;
   /**
    * Wakes the client's pending waits on a task, for a push the vendor verified (a signed webhook):
    * the client's own `wake`. Returns how many waits were woken.
@@ -261,54 +274,56 @@ export interface VendorDefinition<
   Methods extends object,
 > {
   /** A short, stable name, e.g. `"mixpeek"`. */
-  name: Name;
+  readonly name: Name;
   /** The production base URL; clients may override it. */
-  baseUrl: string;
+  readonly baseUrl: string;
   /** How a token becomes headers. */
-  auth: AuthScheme;
+  readonly auth: AuthScheme;
   /** Headers every request carries (e.g. a versioned `Accept`). */
-  headers?: Record<string, string>;
+  readonly headers?: Record<string, string> | undefined;
   /**
    * Other origins the vendor itself serves task URLs from (besides the base URL's), to which the
    * token may go. A client adds its own with its `trustedOrigins` option.
    */
-  trustedOrigins?: readonly string[];
+  readonly trustedOrigins?: readonly string[] | undefined;
   /** Every documented raw status. */
-  statuses: readonly Status[];
+  readonly statuses: readonly Status[];
   /** The canonical state of each raw status. Exhaustive: the compiler rejects a missing one. */
-  states: { [S in NoInfer<Status>]: TaskState };
+  readonly states: { [S in NoInfer<Status>]: TaskState };
   /** `"ignoreCase"` when the vendor's casing is not settled. Default `"exact"`. */
-  statusMatch?: 'exact' | 'ignoreCase';
+  readonly statusMatch?: 'exact' | 'ignoreCase' | undefined;
   /** The kinds of task this vendor serves. */
-  tasks: Kinds;
+  readonly tasks: Kinds;
   /** Validates a task reference given by a caller (an id, or an object of ids). */
-  ref: RefSchema;
+  readonly ref: RefSchema;
   /** Where the task a reference names lives. */
   route(ref: z.output<RefSchema>): Route<Extract<keyof Kinds, string>>;
   /** Which kind an absolute task URL points at. Default: the first kind. */
   routeUrl?(url: URL): Extract<keyof Kinds, string>;
   /** How to cancel a task, when the vendor can: the method sent to the task's own URL. */
-  cancel?: {
-    method: 'DELETE' | 'POST';
-    /** Segments appended to the task path, e.g. `['cancel']`. */
-    suffix?: readonly string[];
-    /** The kinds that can be canceled. Default: all. */
-    kinds?: readonly Extract<keyof Kinds, string>[];
-  };
+  readonly cancel?:
+    | {
+        method: 'DELETE' | 'POST';
+        /** Segments appended to the task path, e.g. `['cancel']`. */
+        suffix?: readonly string[] | undefined;
+        /** The kinds that can be canceled. Default: all. */
+        kinds?: readonly Extract<keyof Kinds, string>[] | undefined;
+      }
+    | undefined;
   /** The vendor's default poll options (e.g. a larger minimum delay). */
-  poll?: Partial<PollOptions>;
+  readonly poll?: { [K in keyof PollOptions]?: PollOptions[K] | undefined } | undefined;
   /** Vendor-specific headers that carry a retry delay in seconds, read besides `Retry-After`. */
-  retryAfterHeaders?: readonly string[];
+  readonly retryAfterHeaders?: readonly string[] | undefined;
   /** The vendor's documented rate limit: every client's request budget starts from it. */
-  rateLimit?: RateLimit;
+  readonly rateLimit?: RateLimit | undefined;
   /** How to read many tasks in one request, when the vendor can. See {@link BatchRead}. */
   // biome-ignore lint/suspicious/noExplicitAny: any list schema; defineBatch types each declaration
-  batch?: BatchRead<z.output<RefSchema>, any>;
+  readonly batch?: BatchRead<z.output<RefSchema>, any> | undefined;
   /**
    * The headers the vendor documents for its request id, read before the common ones
    * (`x-request-id`, `request-id`, `x-amzn-requestid`) for `HttpError.requestId` and the logs.
    */
-  requestIdHeaders?: readonly string[];
+  readonly requestIdHeaders?: readonly string[] | undefined;
   /** Methods the vendor adds to its client (list, paging, result, ...). */
   methods?(context: VendorContext<z.output<RefSchema>, SnapshotOfKinds<Kinds>>): Methods;
 }
@@ -319,24 +334,38 @@ export type SnapshotOfKinds<Kinds extends Record<string, TaskKind>> = {
 }[Extract<keyof Kinds, string>];
 
 declare const vendorBrand: unique symbol;
+declare const snapshotType: unique symbol;
 
-/** A vendor as {@link defineVendor} returns it; pass it to `createClient`. */
+/**
+ * A vendor as {@link defineVendor} returns it; pass it to `createClient`.
+ *
+ * `Snapshot` is the snapshot type its clients produce: by default the one its task kinds make. A
+ * vendor declared with a named type (`export const mixpeek: MixpeekVendor = defineVendor(…)`, where
+ * `MixpeekVendor` extends this with `MixpeekSnapshot`) names it, so that editors show
+ * `TaskClient<MixpeekVendor>` and `MixpeekSnapshot` rather than the schemas' types in full.
+ */
 export type Vendor<
   Name extends string = string,
   Status extends string = string,
   Kinds extends Record<string, TaskKind> = Record<string, TaskKind>,
   RefSchema extends z.ZodType = z.ZodType,
   Methods extends object = object,
-> = Readonly<VendorDefinition<Name, Status, Kinds, RefSchema, Methods>> & {
+  Snapshot extends TaskSnapshot = SnapshotOfKinds<Kinds>,
+> = VendorDefinition<Name, Status, Kinds, RefSchema, Methods> & {
   readonly [vendorBrand]: true;
+  /** Types only, never set: the snapshot type of the vendor's clients. */
+  readonly [snapshotType]?: Snapshot;
 };
 
 /** The task reference type a vendor accepts (besides a {@link TaskUrl}). */
-export type RefOf<V> = V extends Vendor<string, string, Record<string, TaskKind>, infer R> ? z.input<R> : never;
+// biome-ignore lint/suspicious/noExplicitAny: any vendor, whatever its other type parameters
+export type RefOf<V> = V extends Vendor<string, string, any, infer R, any, any> ? z.input<R> : never;
 /** The snapshot type a vendor produces. */
-export type SnapshotOf<V> = V extends Vendor<string, string, infer K> ? SnapshotOfKinds<K> : never;
+// biome-ignore lint/suspicious/noExplicitAny: any vendor, whatever its other type parameters
+export type SnapshotOf<V> = V extends Vendor<string, string, any, any, any, infer S extends TaskSnapshot> ? S : never;
 /** The extra methods a vendor adds to its client. */
-export type MethodsOf<V> = V extends Vendor<string, string, Record<string, TaskKind>, z.ZodType, infer M> ? M : never;
+// biome-ignore lint/suspicious/noExplicitAny: any vendor, whatever its other type parameters
+export type MethodsOf<V> = V extends Vendor<string, string, any, any, infer M, any> ? M : never;
 
 /**
  * Describes a vendor's task API in one place: schemas, an exhaustive status table, routes, auth

@@ -37,7 +37,7 @@ export interface FakeKind {
   /** The JSON body for `view`, exactly as the vendor sends it. */
   render(view: FakeTaskView): unknown;
   /** Extra response headers the vendor sends with a task (e.g. a versioned content type). */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 /**
@@ -53,7 +53,7 @@ export interface VendorFake<Kind extends string = string, Ref = unknown> {
    * The vendor's production base URL (its `defineVendor` `baseUrl`): the msw handlers serve there
    * by default, so code under test needs no change. Optional: the kit knows the built-in vendors'.
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** The kinds this vendor serves. */
   kinds: Record<Kind, FakeKind>;
   /** The terminal states this vendor can express (e.g. no `canceled` for SoftwareOne). */

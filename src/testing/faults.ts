@@ -28,32 +28,32 @@ import type { VendorFake } from './fake.js';
  */
 export interface FaultRule {
   /** The requests it hits, counted per task from 1 (retries count: they are requests too). */
-  on?: number | readonly number[];
+  on?: number | readonly number[] | undefined;
   /** Or: each request with this probability (0..1), drawn from the task's seeded random source. */
-  rate?: number;
+  rate?: number | undefined;
   /** Answer with this status (400..599) and the vendor's own error body. */
-  status?: number;
+  status?: number | undefined;
   /** The message in the error body of a `status` or `rateLimit` answer. */
-  message?: string;
+  message?: string | undefined;
   /** Answer 429 asking the client to retry after this many seconds. */
-  rateLimit?: number;
+  rateLimit?: number | undefined;
   /**
    * Which retry headers a `rateLimit` answer carries: the vendor's own (`'vendor'`, the default),
    * only the standard `Retry-After` (`'standard'`), or `'both'`.
    */
-  retryHeaders?: 'vendor' | 'standard' | 'both';
+  retryHeaders?: 'vendor' | 'standard' | 'both' | undefined;
   /** Close the connection without an answer (msw: a network error). */
-  drop?: boolean;
+  drop?: boolean | undefined;
   /**
    * Answer 200 with a broken body: the vendor's JSON cut in half (`'truncated'`), an HTML page
    * (`'html'`), or the vendor's JSON with its full `Content-Length`, the connection reset half-way
    * through it (`'reset'`; msw: the body stream fails).
    */
-  body?: 'truncated' | 'html' | 'reset';
+  body?: 'truncated' | 'html' | 'reset' | undefined;
   /** Send the right answer a few bytes at a time, spread over this many ms. */
-  trickleMs?: number;
+  trickleMs?: number | undefined;
   /** Hold the answer back this long, in ms. */
-  latencyMs?: number;
+  latencyMs?: number | undefined;
 }
 
 /** What a fault makes of one answer. */

@@ -4,8 +4,10 @@
  *
  * @module
  */
+// What a `VendorFake` of your own speaks: the canonical states, as taskwait's own.
+export type { TaskState } from '../index.js';
 export type { FakeRoute, FakeRouteContext, FakeRouteRequest } from './backend.js';
-export type { FakeKind, FakeTaskView, VendorFake } from './fake.js';
+export type { FakeKind, FakeTaskView, FakeWebhook, FakeWebhookInput, VendorFake } from './fake.js';
 export { type AnaplanFakeKind, anaplanFake } from './fakes/anaplan.js';
 export { layerIqFake } from './fakes/layer-iq.js';
 export { mixpeekFake } from './fakes/mixpeek.js';
@@ -23,6 +25,7 @@ export {
 export type { FakeRequest, RecordedRequest } from './record.js';
 export {
   type AnyFakeTask,
+  FAKE_TOKEN,
   type FakePhase,
   type FakeRef,
   type FakeResponse,

@@ -17,11 +17,11 @@ export interface LayerIqIngestOptions {
    * The life of every task the route creates (queued/running, faults, ...). Its outcome defaults
    * to `partial` when a row has an `ERROR` issue, else `succeeded`.
    */
-  task?: Omit<FakeTaskOptions<'task'>, 'id' | 'kind' | 'totalItems' | 'failedItems' | 'payload'>;
+  task?: Omit<FakeTaskOptions<'task'>, 'id' | 'kind' | 'totalItems' | 'failedItems' | 'payload'> | undefined;
   /** Items per page of `issues` and `normalizedRows`, unless the client asks for another size. Default 100. */
-  pageSize?: number;
+  pageSize?: number | undefined;
   /** The issues a row raises. Default: the checks of {@link checkAsset}. */
-  check?: (row: IngestAssetInput, rowIndex: number) => TaskIssue[];
+  check?: ((row: IngestAssetInput, rowIndex: number) => TaskIssue[]) | undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ export interface FakeRateLimit {
   /** Requests each token (each `Authorization` or API-key header value) may make per window. */
   limit: number;
   /** The window, in ms; windows start on multiples of it. Default 1000. */
-  windowMs?: number;
+  windowMs?: number | undefined;
   /**
    * The headers every answer carries. `postman` (the default): `RateLimit: limit=…, remaining=…,
    * reset=…`, `RateLimit-Policy`, `X-RateLimit-Limit` / `-Remaining` / `-Reset` (epoch seconds),
@@ -20,7 +20,7 @@ export interface FakeRateLimit {
    * `none`: `Retry-After` on a 429 only. Seconds are whole for windows of whole seconds, else
    * decimals (a scaled-down clock).
    */
-  headers?: 'postman' | 'ietf' | 'none';
+  headers?: 'postman' | 'ietf' | 'none' | undefined;
 }
 
 /** What the limiter decided about one request. */

@@ -13,7 +13,7 @@ import type { AnyFakeTask } from './task.js';
 /** Options of {@link softwareOneTaskList}. */
 export interface SoftwareOneTaskListRouteOptions {
   /** Ids the list never answers, as if the list could not see them: their reads fall back to a GET. */
-  leaveOut?: readonly string[];
+  leaveOut?: readonly string[] | undefined;
 }
 
 /**
@@ -49,7 +49,7 @@ export function softwareOneTaskList(options: SoftwareOneTaskListRouteOptions = {
 /** Options of {@link anaplanTaskList}. */
 export interface AnaplanTaskListRouteOptions {
   /** List a finished task with its `result`; by default entries are `{ taskId, taskState, creationTime, … }` without it, as the actions list documents. */
-  withResult?: boolean;
+  withResult?: boolean | undefined;
 }
 
 /**
@@ -68,7 +68,7 @@ export function anaplanTaskList(options: AnaplanTaskListRouteOptions = {}): Fake
         if (task.fake !== anaplanFake || task.kind !== actionType) continue;
         const path = `workspaces/${workspaceId}/models/${modelId}/${actionType}/${actionId}/tasks/${task.id}`;
         const body = render(task, new URL(path, context.baseUrl), request.headers) as {
-          task?: Record<string, unknown>;
+          task?: Record<string, unknown> | undefined;
         };
         if (!body?.task) continue;
         const { result, ...summary } = body.task;

@@ -1,9 +1,12 @@
 /**
- * msw request handlers that serve fake tasks at the vendors' real URLs.
+ * msw request handlers that serve fake tasks at the vendors' real URLs. msw is an optional peer
+ * dependency: it is loaded when {@link taskwaitHandlers} is first called, so that the rest of
+ * `taskwait/testing` works without it.
  *
  * @module
  */
-import { type HttpHandler, HttpResponse, http } from 'msw';
+import { createRequire } from 'node:module';
+import type { HttpHandler } from 'msw';
 import { ConfigError } from '../index.js';
 import { FakeBackend, type FakeRoute } from './backend.js';
 import { baseUrlOf } from './base-urls.js';
@@ -19,11 +22,11 @@ export interface TaskwaitHandlerOptions {
    * Serve every task under this base URL (the client's `baseUrl`). Default: each vendor's
    * production base URL, so the code under test needs no change.
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Extra endpoints, e.g. `layerIqIngest()`. */
-  routes?: readonly FakeRoute[];
+  routes?: readonly FakeRoute[] | undefined;
   /** Limit each token's requests per window, answering 429 beyond it. See `startFakeServer`. */
-  rateLimit?: FakeRateLimit;
+  rateLimit?: FakeRateLimit | undefined;
 }
 
 /**
@@ -44,6 +47,7 @@ export function taskwaitHandlers(
   tasks: AnyFakeTask | readonly AnyFakeTask[],
   options: TaskwaitHandlerOptions = {},
 ): HttpHandler[] {
+  const { http, HttpResponse } = loadMsw();
   const backend = new FakeBackend(
     Array.isArray(tasks) ? tasks : [tasks as AnyFakeTask],
     options.routes,
@@ -87,6 +91,34 @@ export function taskwaitHandlers(
     for (const kind of Object.values(fake.kinds)) add(fake, 'all', kind.path);
   }
   return handlers;
+}
+
+type Msw = typeof import('msw');
+let msw: Msw | undefined;
+
+/**
+ * msw, required once from taskwait's own place in node_modules. On Node >= 20.19 `require` reaches
+ * msw's ES module build (its `module-sync` condition), the very copy a test's `import 'msw/node'`
+ * loads; msw tells handlers apart by their `kind`, not their class, in any case.
+ */
+function loadMsw(): Msw {
+  if (msw !== undefined) return msw;
+  try {
+    msw = createRequire(here())('msw') as Msw;
+    return msw;
+  } catch (error) {
+    const missing = (error as { code?: unknown })?.code === 'MODULE_NOT_FOUND' && /'msw'/.test(String(error));
+    if (!missing) throw error;
+    throw new ConfigError(
+      'msw',
+      "taskwaitHandlers needs msw, which is not installed: run `npm install --save-dev msw`, or serve the fakes without msw with startFakeServer from 'taskwait/testing/server'",
+      { cause: error },
+    );
+  }
+}
+
+function here(): string {
+  return typeof __filename === 'string' ? __filename : import.meta.url;
 }
 
 function checkBase(value: string): void {

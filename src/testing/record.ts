@@ -20,7 +20,7 @@ export interface RecordedRequest {
   /** The status answered, or `'dropped'` when the connection was closed instead. */
   status: number | 'dropped';
   /** The fault injected into this answer, if any (`'status'`, `'rateLimit'`, `'drop'`, ...). */
-  fault?: string;
+  fault?: string | undefined;
 }
 
 /** What a fake needs of a request; a `Request`, a node `IncomingMessage` or a plain object. */

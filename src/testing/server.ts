@@ -12,7 +12,7 @@ import { FakeBackend, type FakeRoute } from './backend.js';
 import type { FakeRateLimit } from './limit.js';
 import type { RecordedRequest } from './record.js';
 import { sleep } from './sleep.js';
-import type { AnyFakeTask } from './task.js';
+import { type AnyFakeTask, FAKE_TOKEN } from './task.js';
 import { type FakeDelivery, type FakeWebhookOptions, WebhookSender } from './webhooks.js';
 
 export * from './kit.js';
@@ -24,32 +24,38 @@ const TRICKLE_CHUNKS = 8;
 /** Options of {@link startFakeServer}. */
 export interface FakeServerOptions {
   /** The tasks to serve from the start; add more with `server.add()`. */
-  tasks?: readonly AnyFakeTask[];
+  tasks?: readonly AnyFakeTask[] | undefined;
   /** Extra endpoints, e.g. `layerIqIngest()`. */
-  routes?: readonly FakeRoute[];
+  routes?: readonly FakeRoute[] | undefined;
   /** Default 0: a free port. */
-  port?: number;
+  port?: number | undefined;
   /** Default `127.0.0.1`. */
-  host?: string;
+  host?: string | undefined;
   /**
    * Limit each token to `limit` requests per window, as a vendor's API does: the rest are
    * answered 429 with `Retry-After` and rate-limit headers (Postman's by default), which every
    * answer also carries. Default: no limit.
    */
-  rateLimit?: FakeRateLimit;
+  rateLimit?: FakeRateLimit | undefined;
   /**
    * POST each task's end to this endpoint as its vendor pushes it (Layer IQ's signed
    * `WebhookEvent`; vendors that push nothing send nothing). A task whose life only time moves
    * (`queuedMs`, `runningMs`, or `phases` in `ms`) is reported when it ends, polled or not;
    * another when a poll first sees its end. Default: no webhooks.
    */
-  webhooks?: FakeWebhookOptions;
+  webhooks?: FakeWebhookOptions | undefined;
 }
 
 /** A running fake server. */
 export interface FakeServer {
   /** The base URL to pass as the client's `baseUrl`, e.g. `http://127.0.0.1:49152` (no trailing slash). */
   readonly url: string;
+  /**
+   * What a client of this server needs: its `baseUrl` and a token ({@link FAKE_TOKEN}), e.g.
+   * `createClient(mixpeek, server.clientOptions)` or `{ ...server.clientOptions, wait: { … } }`.
+   * A task made with its own `token` option wants that token instead.
+   */
+  readonly clientOptions: { readonly baseUrl: string; readonly token: string };
   /** Every request the server received, oldest first; credentials redacted. */
   readonly requests: readonly RecordedRequest[];
   /** The tasks served, including those routes created. */
@@ -159,6 +165,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
   let closed: Promise<void> | undefined;
   return {
     url,
+    clientOptions: Object.freeze({ baseUrl: url, token: FAKE_TOKEN }),
     requests: backend.requests,
     tasks: backend.tasks,
     deliveries: webhooks?.deliveries ?? [],

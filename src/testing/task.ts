@@ -35,58 +35,65 @@ export interface FakePhase {
    * How many polls it lasts. Default: the length of `progress` when that is a list, else 0 when
    * `ms` is given, else 1.
    */
-  polls?: number;
+  polls?: number | undefined;
   /**
    * The least time it lasts, in ms (and at least `polls` polls): from the task's first poll for the
    * first phase, else from when the phase before ended. A phase with no `polls` ends on the clock,
    * polled or not; one with `polls` ends at the poll after both are done.
    */
-  ms?: number;
+  ms?: number | undefined;
   /**
    * Progress 0..1: one value per poll (the last one repeats), or one value throughout. Omitted on a
    * `running` phase with `ms`: progress rises evenly over `ms`.
    */
-  progress?: number | readonly number[];
+  progress?: number | readonly number[] | undefined;
 }
+
+/**
+ * A token for clients of the fake tasks: `createClient(mixpeek, { token: FAKE_TOKEN })` (a client
+ * needs one; the fakes accept any, unless a task is made with its own `token`). A fake server's
+ * `clientOptions` carry it.
+ */
+export const FAKE_TOKEN = 'taskwait-fake-token';
 
 /** How a fake task lives. Every field is optional: the default is queued, running at 50 %, succeeded. */
 export interface FakeTaskOptions<Kind extends string = string> {
   /** The task id. Default: one in the vendor's format if its fake has one, else `task-<n>`. */
-  id?: string;
+  id?: string | undefined;
   /** Which of the vendor's task kinds. Default: its first. */
-  kind?: Kind;
+  kind?: Kind | undefined;
   /** Polls answered `queued` before it runs. Default 1 (0 when `queuedMs` is given). */
-  queuedPolls?: number;
+  queuedPolls?: number | undefined;
   /** The least time it stays queued, from the first poll, in ms. */
-  queuedMs?: number;
+  queuedMs?: number | undefined;
   /** Progress of each `running` poll, 0..1. Default `[0.5]` (rising evenly when `runningMs` is given). */
-  progress?: readonly number[];
+  progress?: readonly number[] | undefined;
   /** The least time it runs, in ms. */
-  runningMs?: number;
+  runningMs?: number | undefined;
   /**
    * The whole non-terminal life, phase by phase, for lives the options above can't say (a `blocked`
    * stretch, a second `queued`). Replaces `queuedPolls`, `queuedMs`, `progress` and `runningMs`.
    */
-  phases?: readonly FakePhase[];
+  phases?: readonly FakePhase[] | undefined;
   /** How it ends: one of the fake's `outcomes`. Default `succeeded`. */
-  outcome?: TaskState;
+  outcome?: TaskState | undefined;
   /** The failure text of a `failed`, `partial` or `canceled` outcome. */
-  error?: string;
+  error?: string | undefined;
   /** For `partial`: how many items failed (default 1) of `totalItems` (default 10). */
-  failedItems?: number;
-  totalItems?: number;
+  failedItems?: number | undefined;
+  totalItems?: number | undefined;
   /** The task reports an eta this many ms after its first poll, until it ends. */
-  etaMs?: number;
+  etaMs?: number | undefined;
   /** Faults to inject. See {@link FaultRule}. */
-  faults?: readonly FaultRule[];
+  faults?: readonly FaultRule[] | undefined;
   /** The seed of the random source `rate` faults draw from. Default 1. */
-  seed?: number;
+  seed?: number | undefined;
   /** Answer 401 (the vendor's own body) unless a request header carries this token. */
-  token?: string;
+  token?: string | undefined;
   /** The clock, in ms since the epoch. Default `Date.now` (so fake timers that fake `Date` work). */
-  clock?: () => number;
+  clock?: (() => number) | undefined;
   /** Reshapes the vendor's payload before it is sent: add fields, embed pages, read the query. */
-  payload?: (body: unknown, view: FakeTaskView, url: URL) => unknown;
+  payload?: ((body: unknown, view: FakeTaskView, url: URL) => unknown) | undefined;
 }
 
 /** An answer for the transport to send. */
@@ -100,11 +107,11 @@ export interface FakeResponse {
   /** Close the connection instead of answering. */
   drop: boolean;
   /** Send the headers (with the whole body's `Content-Length`) and half the body, then reset the connection. */
-  cut?: boolean;
+  cut?: boolean | undefined;
   /** Send the body a few bytes at a time, spread over this many ms. */
-  trickleMs?: number;
+  trickleMs?: number | undefined;
   /** The fault injected, if any. */
-  fault?: string;
+  fault?: string | undefined;
 }
 
 /**

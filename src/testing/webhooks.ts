@@ -16,7 +16,7 @@ export interface FakeWebhookOptions {
   /** The endpoint's signing secret. */
   secret: string;
   /** Hold each delivery back this long after the task ends, in ms (a vendor's queue). Default 0. */
-  delayMs?: number;
+  delayMs?: number | undefined;
 }
 
 /** One webhook the fake server sent. */

@@ -457,7 +457,7 @@ describe('taskwait/bullmq without Redis', () => {
     expect(() => waitProcessor({ clients: { mixpeek: {} as never } })).toThrow(
       'clients.mixpeek must be a client made by createClient',
     );
-    const ok = { mixpeek: createClient(mixpeek, { baseUrl: 'http://127.0.0.1:1' }) };
+    const ok = { mixpeek: createClient(mixpeek, { baseUrl: 'http://127.0.0.1:1', token: 'sk_test_bullmq' }) };
     expect(() => waitProcessor({ clients: ok, settleAttempts: 0 })).toThrow(
       /settleAttempts must be a whole number, at least 1/,
     );

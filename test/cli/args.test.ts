@@ -117,7 +117,9 @@ describe('parseCommand', () => {
   });
 
   it('answers --help and --version before anything else', () => {
-    expect(parseCommand(['wait', '--bogus', '--help'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['wait', '--bogus', '--help'])).toEqual({ kind: 'help', command: 'wait' });
+    expect(parseCommand(['--help', 'wait'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['rows', '-h'])).toEqual({ kind: 'help', command: 'rows' });
     expect(parseCommand(['-V'])).toEqual({ kind: 'version' });
   });
 

@@ -31,10 +31,10 @@ interface Result {
   stderr: string;
 }
 
-/** The environment of a run: ours without any TASKWAIT_ variable, plus `env`. */
+/** The environment of a run: ours without any TASKWAIT_ variable, plus a token, plus `env`. */
 function envWith(env: Record<string, string>): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TASKWAIT_')));
-  return { ...clean, NO_COLOR: '1', ...env };
+  return { ...clean, NO_COLOR: '1', TASKWAIT_TOKEN: 'test-token', ...env };
 }
 
 function start(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
@@ -247,10 +247,22 @@ describe('taskwait wait', () => {
     expect(wrong.stderr).toMatch(/answered 401/);
     expect(wrong.stderr).toContain('the token came from TASKWAIT_MIXPEEK_TOKEN');
     expect(wrong.stderr).not.toContain('sk_wrong_456');
+  });
 
-    const none = await run(['wait', 'mixpeek', task.id, ...base, ...FAST]);
-    expect(none.code).toBe(6);
-    expect(none.stderr).toContain('no token was set: set TASKWAIT_MIXPEEK_TOKEN (or TASKWAIT_TOKEN)');
+  it('exits 6 before any request when no token is set, naming the variables', async () => {
+    const task = fakeTask(mixpeekFake);
+    server.add(task);
+    const none = await run(['wait', 'mixpeek', task.id, ...base, ...FAST], { TASKWAIT_TOKEN: '' });
+    expect(none).toMatchObject({ code: 6, stdout: '' });
+    expect(none.stderr).toBe(
+      'taskwait: no token was set: set TASKWAIT_MIXPEEK_TOKEN (or TASKWAIT_TOKEN); nothing was sent to mixpeek\n',
+    );
+    expect(task.requests).toEqual([]);
+    const get = await run(['get', 'postman', '{"kind":"collection-update","taskId":"66ae9950"}', ...base], {
+      TASKWAIT_TOKEN: ' ',
+    });
+    expect(get.code).toBe(6);
+    expect(get.stderr).toContain('set TASKWAIT_POSTMAN_TOKEN (or TASKWAIT_TOKEN); nothing was sent to postman');
   });
 
   it('reads the vendor variable first, then TASKWAIT_TOKEN', async () => {
@@ -368,13 +380,83 @@ describe('taskwait wait', () => {
       expect(stdout).toContain('waiting for mixpeek task');
       // Each frame starts by clearing the line; the last "frame" is the final message.
       const frames = stdout.split('\r\x1b[2K');
-      const bar = /^\S+ running +\[█+░+\] +(40|80)% +0:\d\d +(next poll in \d+ms|polling…)$/;
+      const bar = /^\S+ running \(PROCESSING\) +\[█+░+\] +(40|80)% +0:\d\d +(next poll in \d+ms|polling…)$/;
       expect(frames.some((frame) => bar.test(frame))).toBe(true);
       expect(frames.at(-1)).toMatch(/^mixpeek task \S+ succeeded \(COMPLETED\) after /);
       expect(stdout).not.toContain('"vendor"');
     },
     LONG,
   );
+});
+
+describe('taskwait wait, what it says on stderr', () => {
+  it("shows each change with the vendor's own status word, and says 1 poll, not 1 polls", async () => {
+    const task = fakeTask(mixpeekFake, { queuedPolls: 1, progress: [0.5] });
+    server.add(task);
+    const result = await run(['wait', 'mixpeek', task.id, ...base, ...FAST]);
+    expect(result.code).toBe(0);
+    const lines = result.stderr.split('\n').map((line) => line.replace(/^ {2}\d+:\d\d {2}/, ''));
+    expect(lines).toContain('queued (PENDING)');
+    expect(lines).toContain('running 50% (PROCESSING)');
+    expect(result.stderr).toMatch(/succeeded \(COMPLETED\) after [^,]+, 3 polls$/m);
+
+    // One poll, then a delay longer than the timeout: the timeout's message counts 1 poll.
+    const slow = fakeTask(mixpeekFake, { queuedMs: 600_000 });
+    server.add(slow);
+    const timedOut = await run([
+      'wait',
+      'mixpeek',
+      slow.id,
+      ...base,
+      '--min-delay',
+      '1m',
+      '--max-delay',
+      '1m',
+      '--timeout',
+      '2s',
+    ]);
+    expect(timedOut.code).toBe(4);
+    expect(slow.polls).toBe(1);
+    expect(timedOut.stderr).toMatch(/did not finish within \d+ ms after 1 poll; last seen queued/);
+
+    const quick = fakeTask(mixpeekFake, { phases: [] });
+    server.add(quick);
+    const once = await run(['wait', 'mixpeek', quick.id, ...base, ...FAST]);
+    expect(once.code).toBe(0);
+    expect(quick.polls).toBe(1);
+    expect(once.stderr).toMatch(/succeeded \(COMPLETED\) after [^,]+, 1 poll$/m);
+  });
+});
+
+describe('taskwait <command> --help', () => {
+  it.each([
+    {
+      command: 'wait',
+      usage: 'usage: taskwait wait <vendor> <task-ref>... [options]',
+      has: '--timeout D',
+      not: '--format',
+    },
+    { command: 'get', usage: 'usage: taskwait get <vendor> <task-ref> [options]', has: '--json', not: '--timeout' },
+    { command: 'issues', usage: 'usage: taskwait issues <task-ref> [options]', has: '--scope S', not: '--timeout' },
+    { command: 'rows', usage: 'usage: taskwait rows <task-ref> [options]', has: '--page-size N', not: '--scope' },
+  ])('$command --help is its own short help', async ({ command, usage, has, not }) => {
+    const result = await run([command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(usage);
+    expect(lines.length).toBeLessThanOrEqual(15);
+    expect(result.stdout).toContain(has);
+    expect(result.stdout).toContain('--base-url URL');
+    expect(result.stdout).not.toContain(not);
+    expect(result.stdout).not.toContain('Exit codes:');
+  });
+
+  it('the full --help points to it', async () => {
+    const result = await run(['--help']);
+    expect(result.stdout).toContain('taskwait <command> --help');
+    expect(result.stdout.split('\n').length).toBeGreaterThan(40);
+  });
 });
 
 describe('taskwait get', () => {
@@ -401,7 +483,7 @@ describe('taskwait issues and rows', () => {
   let taskId: string;
 
   beforeAll(async () => {
-    const layer = createClient(layerIq, { baseUrl: server.url, wait: { minDelayMs: 10, maxDelayMs: 50 } });
+    const layer = createClient(layerIq, { ...server.clientOptions, wait: { minDelayMs: 10, maxDelayMs: 50 } });
     const [ref] = await layer.ingest(rows, { normalize: true });
     taskUrl = ref as string;
     taskId = (await layer.wait(taskUrl)).id;

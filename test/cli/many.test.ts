@@ -30,7 +30,7 @@ function run(
 ): Promise<Result> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TASKWAIT_')));
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...env, NO_COLOR: '1' },
+    env: { ...env, NO_COLOR: '1', TASKWAIT_TOKEN: 'test-token' },
     stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
   if (stdin !== undefined) child.stdin?.end(stdin);

@@ -33,6 +33,14 @@ describe('renderBar', () => {
     );
   });
 
+  it("shows the vendor's own status word after the state, without control characters, cut when long", () => {
+    expect(renderBar({ ...view, rawStatus: 'PROCESSING' }, 100)).toBe(
+      `⠋ running (PROCESSING)  [${'█'.repeat(13)}${'░'.repeat(17)}]   42%  1:23  next poll in 4s`,
+    );
+    expect(renderBar({ ...view, rawStatus: 'RUN\u001b[2JNING' }, 100)).toContain('running (RUN?[2JNING)');
+    expect(renderBar({ ...view, rawStatus: 'X'.repeat(200) }, 200)).toContain(`running (${'X'.repeat(23)}…)`);
+  });
+
   it('colours only the state, and only when asked', () => {
     expect(renderBar({ ...view, state: 'failed' }, 100, true)).toContain('\u001b[31mfailed\u001b[0m');
     expect(renderBar(view, 100, false)).not.toContain('\u001b');

@@ -100,7 +100,7 @@ describe('batched reads', () => {
   it('reads the polls that fall due together in one request, at most `max` tasks each', async () => {
     const api = fakeBatchy(doneAt(2));
     const budget = createBudget();
-    const client = createClient(batchy, { fetch: api.fetch, budget, wait: exact });
+    const client = createClient(batchy, { token: 'test-token', fetch: api.fetch, budget, wait: exact });
     const all = client.waitAll(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
     await vi.advanceTimersByTimeAsync(5000);
     await expect(all).resolves.toHaveLength(7);
@@ -120,7 +120,12 @@ describe('batched reads', () => {
 
   it('batches separate waits due within the window, and never holds back a lone one', async () => {
     const api = fakeBatchy(() => 'done');
-    const client = createClient(batchy, { fetch: api.fetch, batch: { windowMs: 100 }, wait: exact });
+    const client = createClient(batchy, {
+      token: 'test-token',
+      fetch: api.fetch,
+      batch: { windowMs: 100 },
+      wait: exact,
+    });
     const first = client.wait('a');
     await vi.advanceTimersByTimeAsync(30);
     const second = client.wait('b');
@@ -136,7 +141,11 @@ describe('batched reads', () => {
 
   it('never holds back a lone wait, however often it polls', async () => {
     const api = fakeBatchy(doneAt(4));
-    const client = createClient(batchy, { fetch: api.fetch, wait: { ...exact, minDelayMs: 10, maxDelayMs: 10 } });
+    const client = createClient(batchy, {
+      token: 'test-token',
+      fetch: api.fetch,
+      wait: { ...exact, minDelayMs: 10, maxDelayMs: 10 },
+    });
     await Promise.all([client.wait('a'), vi.advanceTimersByTimeAsync(1000)]);
     expect(api.singles()).toEqual(['a@0', 'a@10', 'a@20', 'a@30']);
     expect(api.lists()).toEqual([]);
@@ -146,7 +155,7 @@ describe('batched reads', () => {
     const api = fakeBatchy(doneAt(1), {
       list: (_, jobs) => Response.json({ jobs: jobs.filter((job) => (job as { id: string }).id !== 'b') }),
     });
-    const client = createClient(batchy, { fetch: api.fetch, wait: exact });
+    const client = createClient(batchy, { token: 'test-token', fetch: api.fetch, wait: exact });
     const all = client.waitAll(['lead', 'a', 'b', 'c']);
     await vi.advanceTimersByTimeAsync(1000);
     await expect(all).resolves.toMatchObject([{ id: 'lead' }, { id: 'a' }, { id: 'b' }, { id: 'c' }]);
@@ -159,14 +168,14 @@ describe('batched reads', () => {
       list: (_, jobs) =>
         Response.json({ jobs: jobs.map((job) => ((job as { id: string }).id === 'c' ? { id: 'c' } : job)) }),
     });
-    const client = createClient(batchy, { fetch: api.fetch, wait: exact });
+    const client = createClient(batchy, { token: 'test-token', fetch: api.fetch, wait: exact });
     await Promise.all([client.waitAll(['lead', 'a', 'b', 'c']), vi.advanceTimersByTimeAsync(1000)]);
     expect(api.singles()).toEqual(['lead@0', 'c@250']);
   });
 
   it('falls back to single GETs for good when the list refuses (a 400), and says nothing', async () => {
     const api = fakeBatchy(doneAt(3), { list: () => Response.json({ error: 'no such filter' }, { status: 400 }) });
-    const client = createClient(batchy, { fetch: api.fetch, wait: exact });
+    const client = createClient(batchy, { token: 'test-token', fetch: api.fetch, wait: exact });
     const all = client.waitAll(['lead', 'a', 'b']);
     await vi.advanceTimersByTimeAsync(5000);
     await expect(all).resolves.toHaveLength(3);
@@ -177,7 +186,7 @@ describe('batched reads', () => {
 
   it('reads one round with single GETs when the list fails, and gives it up after three in a row', async () => {
     const api = fakeBatchy(doneAt(8), { list: () => new Response('bad gateway', { status: 502 }) });
-    const client = createClient(batchy, { fetch: api.fetch, retry: { retries: 0 }, wait: exact });
+    const client = createClient(batchy, { token: 'test-token', fetch: api.fetch, retry: { retries: 0 }, wait: exact });
     const all = client.waitAll(['lead', 'a', 'b', 'c', 'd']);
     await vi.advanceTimersByTimeAsync(20_000);
     await expect(all).resolves.toHaveLength(5);
@@ -198,7 +207,7 @@ describe('batched reads', () => {
     const api = fakeBatchy(doneAt(1), {
       list: (_, jobs) => (failures-- > 0 ? new Response('busy', { status: 503 }) : Response.json({ jobs })),
     });
-    const client = createClient(batchy, { fetch: api.fetch, retry: { retries: 0 }, wait: exact });
+    const client = createClient(batchy, { token: 'test-token', fetch: api.fetch, retry: { retries: 0 }, wait: exact });
     const all = client.waitAll(['lead', 'a', 'b', 'c']);
     await vi.advanceTimersByTimeAsync(5000);
     await expect(all).resolves.toHaveLength(4);
@@ -209,7 +218,7 @@ describe('batched reads', () => {
 
   it('reads a task no list can read, and every get(), with its own GET', async () => {
     const api = fakeBatchy(() => 'done');
-    const client = createClient(batchy, { fetch: api.fetch, wait: exact });
+    const client = createClient(batchy, { token: 'test-token', fetch: api.fetch, wait: exact });
     await Promise.all([client.waitAll(['lead', 'solo-1', 'a', 'b']), vi.advanceTimersByTimeAsync(1000)]);
     await client.get('c');
     expect(api.singles()).toEqual(['lead@0', 'solo-1@0', 'c@1000']);
@@ -218,7 +227,7 @@ describe('batched reads', () => {
 
   it('reads every task with its own GET with batch: false', async () => {
     const api = fakeBatchy(() => 'done');
-    const client = createClient(batchy, { fetch: api.fetch, batch: false, wait: exact });
+    const client = createClient(batchy, { token: 'test-token', fetch: api.fetch, batch: false, wait: exact });
     await client.waitAll(['a', 'b']);
     expect(api.singles()).toEqual(['a@0', 'b@0']);
     expect(api.lists()).toEqual([]);
@@ -226,7 +235,7 @@ describe('batched reads', () => {
 
   it('a poll that stops leaves its batch; the request ends when the last one has', async () => {
     const api = fakeBatchy(() => 'done', { latencyMs: 500 });
-    const client = createClient(batchy, { fetch: api.fetch, wait: exact });
+    const client = createClient(batchy, { token: 'test-token', fetch: api.fetch, wait: exact });
     const stopA = new AbortController();
     const stopB = new AbortController();
     void client.wait('lead');
@@ -246,7 +255,7 @@ describe('batched reads', () => {
 
   it('a poll that stops before its batch goes leaves the window, and the timer with the last one', async () => {
     const api = fakeBatchy(() => 'done');
-    const client = createClient(batchy, { fetch: api.fetch, wait: exact });
+    const client = createClient(batchy, { token: 'test-token', fetch: api.fetch, wait: exact });
     const stop = new AbortController();
     await client.wait('lead');
     const a = client.wait('a', { signal: stop.signal }).catch((e: unknown) => e);

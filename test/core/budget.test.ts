@@ -59,6 +59,7 @@ describe('the request budget: a shared floor', () => {
       path === '/v2/jobs/a' && n === 1 ? status(429, { 'retry-after': '5' }) : job(n >= 3 ? 'done' : 'working'),
     );
     const client = createClient(acme, {
+      token: 'test-token',
       fetch: api.fetch,
       retry: { retries: 0 },
       wait: { ...exact, minDelayMs: 1000 },
@@ -78,6 +79,7 @@ describe('the request budget: a shared floor', () => {
       path === '/v2/jobs/a' && n === 1 ? status(429, { 'retry-after': '5' }) : job(n >= 3 ? 'done' : 'working'),
     );
     const client = createClient(acme, {
+      token: 'test-token',
       fetch: api.fetch,
       budget: false,
       retry: { retries: 0 },
@@ -91,6 +93,7 @@ describe('the request budget: a shared floor', () => {
     const api = fakeApi((_, n) => (n === 1 ? status(503, { 'retry-after': '2' }) : job('done')));
     const budget = createBudget();
     const client = createClient(acme, {
+      token: 'test-token',
       fetch: api.fetch,
       budget,
       retry: { retries: 2, minDelayMs: 0, maxDelayMs: 0 },
@@ -106,7 +109,7 @@ describe('the request budget: a shared floor', () => {
     const api = fakeApi((path, n) =>
       path === '/v2/jobs/a' && n === 1 ? status(429, { 'retry-after': '60' }) : job('done'),
     );
-    const client = createClient(acme, { fetch: api.fetch, retry: { retries: 0 }, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, retry: { retries: 0 }, wait: exact });
     const a = client.wait('a', { maxRetryAfterMs: 3000 }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(0);
     const b = client.get('b', {});
@@ -130,7 +133,7 @@ describe('the request budget: rate-limit headers', () => {
     ] as Record<string, string>[]) {
       vi.setSystemTime(1_000_000_000_000);
       const api = fakeApi(() => job('done', headers));
-      const client = createClient(acme, { fetch: api.fetch });
+      const client = createClient(acme, { token: 'test-token', fetch: api.fetch });
       await client.get('first');
       const second = client.get('second');
       await vi.advanceTimersByTimeAsync(3999);
@@ -143,7 +146,7 @@ describe('the request budget: rate-limit headers', () => {
 
   it('spreads the last few requests of a window until it resets, and takes the tightest of several windows', async () => {
     const api = fakeApi(() => job('done', { ratelimit: '"burst";r=50;t=1, "minute";r=3;t=8' }));
-    const client = createClient(acme, { fetch: api.fetch });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch });
     await client.get('a');
     const rest = [client.get('b'), client.get('c')];
     await vi.advanceTimersByTimeAsync(10_000);
@@ -159,7 +162,7 @@ describe('the request budget: rate-limit headers', () => {
         ? job('done', { ratelimit: 'limit=2, remaining=1, reset=1', 'ratelimit-policy': '2;w=1' })
         : job('done'),
     );
-    const client = createClient(acme, { fetch: api.fetch });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch });
     await client.get('first');
     await Promise.all([...['b', 'c', 'd', 'e'].map((id) => client.get(id)), vi.advanceTimersByTimeAsync(5000)]);
     // One left until 1000, then two per second, each spread over what is left of its window.
@@ -173,7 +176,7 @@ describe('the request budget: rate-limit headers', () => {
         : job('done'),
     );
     const budget = createBudget();
-    const client = createClient(acme, { fetch: api.fetch, budget, retry: { retries: 0 } });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, budget, retry: { retries: 0 } });
     await expect(client.get('a')).rejects.toBeInstanceOf(HttpError);
     expect(budget.stats).toMatchObject({ throttled: 1, requestsPerSecond: Number.POSITIVE_INFINITY });
     expect(budget.stats.pausedUntil).toBe(1000);
@@ -183,7 +186,7 @@ describe('the request budget: rate-limit headers', () => {
     const api = fakeApi(() =>
       job('done', { 'ratelimit-remaining': 'lots', 'ratelimit-reset': '-3', ratelimit: 'r=;t=x' }),
     );
-    const client = createClient(acme, { fetch: api.fetch });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch });
     await client.get('a');
     await client.get('b');
     expect(api.calls.map((c) => c.at)).toEqual([0, 0]);
@@ -207,7 +210,7 @@ describe('the request budget: concurrency, rate and order', () => {
       }
     };
     const budget = createBudget({ maxConcurrency: 3 });
-    const client = createClient(acme, { fetch, budget });
+    const client = createClient(acme, { token: 'test-token', fetch, budget });
     const all = Promise.all(Array.from({ length: 10 }, (_, i) => client.get(`j${i}`)));
     await vi.advanceTimersByTimeAsync(0);
     expect(budget.stats).toMatchObject({ inFlight: 3, queued: 7 });
@@ -219,14 +222,18 @@ describe('the request budget: concurrency, rate and order', () => {
 
   it('paces to rateLimit: a burst, then one request per 1/requestsPerSecond', async () => {
     const api = fakeApi(() => job('done'));
-    const client = createClient(acme, { fetch: api.fetch, rateLimit: { requestsPerSecond: 4, burst: 2 } });
+    const client = createClient(acme, {
+      token: 'test-token',
+      fetch: api.fetch,
+      rateLimit: { requestsPerSecond: 4, burst: 2 },
+    });
     await Promise.all([...Array.from({ length: 5 }, (_, i) => client.get(`j${i}`)), vi.advanceTimersByTimeAsync(2000)]);
     expect(api.calls.map((c) => c.at)).toEqual([0, 0, 250, 500, 750]);
   });
 
   it("starts from the vendor's documented limit: Postman's 300 requests per minute", async () => {
     const api = fakeApi(() => Response.json({ id: 't', status: 'successful' }));
-    const client = createClient(postman, { fetch: api.fetch, token: 'PMAK-test-0000' });
+    const client = createClient(postman, { token: 'PMAK-test-0000', fetch: api.fetch });
     const refs = Array.from({ length: 7 }, (_, i) => ({ kind: 'collection-update' as const, taskId: `t${i}` }));
     await Promise.all([...refs.map((ref) => client.get(ref)), vi.advanceTimersByTimeAsync(2000)]);
     // A burst of one second's worth (5), then one every 200 ms.
@@ -236,8 +243,8 @@ describe('the request budget: concurrency, rate and order', () => {
   it("keeps the vendor's limit to its own base URL: a sandbox or a fake server has its own", async () => {
     const api = fakeApi(() => Response.json({ id: 't', status: 'successful' }));
     const client = createClient(postman, {
-      fetch: api.fetch,
       token: 'PMAK-test-0000',
+      fetch: api.fetch,
       baseUrl: 'https://sandbox.test',
     });
     const refs = Array.from({ length: 7 }, (_, i) => ({ kind: 'collection-update' as const, taskId: `t${i}` }));
@@ -247,7 +254,7 @@ describe('the request budget: concurrency, rate and order', () => {
 
   it('turns the vendor default off with rateLimit: false', async () => {
     const api = fakeApi(() => Response.json({ id: 't', status: 'successful' }));
-    const client = createClient(postman, { fetch: api.fetch, token: 'PMAK-test-0000', rateLimit: false });
+    const client = createClient(postman, { token: 'PMAK-test-0000', fetch: api.fetch, rateLimit: false });
     const refs = Array.from({ length: 7 }, (_, i) => ({ kind: 'collection-update' as const, taskId: `t${i}` }));
     await Promise.all(refs.map((ref) => client.get(ref)));
     expect(api.calls.map((c) => c.at)).toEqual([0, 0, 0, 0, 0, 0, 0]);
@@ -257,7 +264,7 @@ describe('the request budget: concurrency, rate and order', () => {
     let throttle = true;
     const api = fakeApi(() => (throttle ? status(429, { 'retry-after': '1' }) : job('done')));
     const budget = createBudget();
-    const client = createClient(acme, { fetch: api.fetch, budget, retry: { retries: 0 } });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, budget, retry: { retries: 0 } });
     expect(budget.stats.requestsPerSecond).toBe(Number.POSITIVE_INFINITY);
     // 20 requests in the first second, the last of which is throttled.
     for (let i = 0; i < 19; i++) {
@@ -297,6 +304,7 @@ describe('the request budget: concurrency, rate and order', () => {
       return job('working');
     });
     const client = createClient(acme, {
+      token: 'test-token',
       fetch: api.fetch,
       maxConcurrency: 1,
       wait: { ...exact, minDelayMs: 1000, maxDelayMs: 1000 },
@@ -323,7 +331,7 @@ describe('the request budget: concurrency, rate and order', () => {
       if (path === '/v1/tasks/list') return Response.json({ results: [mixpeekTask('listed')], pagination: {} });
       return Response.json(mixpeekTask(path.slice(10), 'COMPLETED'));
     });
-    const client = createClient(mixpeek, { fetch: api.fetch, maxConcurrency: 1, token: 'sk_test_0000' });
+    const client = createClient(mixpeek, { token: 'sk_test_0000', fetch: api.fetch, maxConcurrency: 1 });
     void client.get('blocker');
     const page = client.tasks().toArray({ limit: 10 });
     await vi.advanceTimersByTimeAsync(500);
@@ -337,7 +345,7 @@ describe('the request budget: concurrency, rate and order', () => {
   it('stops waiting in the queue when the signal aborts, and leaves no timer', async () => {
     const api = fakeApi(() => ({ after: 10_000, response: job('done') }));
     const budget = createBudget({ maxConcurrency: 1 });
-    const client = createClient(acme, { fetch: api.fetch, budget });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, budget });
     const first = client.get('a');
     const stop = new AbortController();
     const queued = client.get('b', { signal: stop.signal });
@@ -357,14 +365,14 @@ describe('sharing a budget', () => {
   it('clients share a budget only when given the same one', async () => {
     const api = fakeApi(() => ({ after: 100, response: job('done') }));
     const shared = createBudget({ maxConcurrency: 1 });
-    const a = createClient(acme, { fetch: api.fetch, token: 'same-token', budget: shared });
-    const b = createClient(acme, { fetch: api.fetch, token: 'same-token', budget: shared });
+    const a = createClient(acme, { token: 'same-token', fetch: api.fetch, budget: shared });
+    const b = createClient(acme, { token: 'same-token', fetch: api.fetch, budget: shared });
     await Promise.all([a.get('1'), b.get('2'), vi.advanceTimersByTimeAsync(1000)]);
     expect(api.calls.map((c) => c.at)).toEqual([0, 100]);
 
     api.calls.length = 0;
-    const c = createClient(acme, { fetch: api.fetch, token: 'same-token', maxConcurrency: 1 });
-    const d = createClient(acme, { fetch: api.fetch, token: 'same-token', maxConcurrency: 1 });
+    const c = createClient(acme, { token: 'same-token', fetch: api.fetch, maxConcurrency: 1 });
+    const d = createClient(acme, { token: 'same-token', fetch: api.fetch, maxConcurrency: 1 });
     await Promise.all([c.get('3'), d.get('4'), vi.advanceTimersByTimeAsync(1000)]);
     expect(api.calls.map((c) => c.at)).toEqual([1000, 1000]);
   });

@@ -3,6 +3,7 @@ import { HttpResponse, http } from 'msw';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import {
+  type ClientOptions,
   ConfigError,
   createClient,
   defineTask,
@@ -13,12 +14,32 @@ import {
   ResponseValidationError,
   type TaskSnapshot,
 } from '../../src/index.js';
+import { layerIq } from '../../src/vendors/layer-iq/index.js';
 import { type AcmeJob, acme } from '../helpers/acme.js';
 import { useMsw } from '../helpers/server.js';
 
 const server = useMsw();
 const BASE = 'https://api.acme.test/v2';
-const fast = { wait: { minDelayMs: 1, maxDelayMs: 2, jitter: 0 }, retry: { retries: 0 } };
+const fast = { token: 'test-token', wait: { minDelayMs: 1, maxDelayMs: 2, jitter: 0 }, retry: { retries: 0 } };
+
+/** A fetch that answers `body` to every request and keeps each request. */
+function recordingFetch(body: unknown = {}) {
+  const calls: Request[] = [];
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    calls.push(new Request(input, init));
+    return Response.json(body);
+  };
+  return { fetch: fetch as typeof globalThis.fetch, calls };
+}
+
+function catchError(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
 
 function serveJob(body: unknown, init?: ResponseInit) {
   const seen: Request[] = [];
@@ -40,7 +61,7 @@ describe('a user-defined vendor, end to end', () => {
       created: '2024-05-01 10:00:00',
       shiny: { new: true },
     });
-    const client = createClient(acme, { token: 'tok-123456', ...fast });
+    const client = createClient(acme, { ...fast, token: 'tok-123456' });
     const snapshot = await client.get('j-7');
     expect(snapshot).toEqual({
       vendor: 'acme',
@@ -81,7 +102,7 @@ describe('a user-defined vendor, end to end', () => {
   it('gets a fresh token from a token function for each request', async () => {
     const seen = serveJob({ id: 'j', state: 'done' });
     let n = 0;
-    const client = createClient(acme, { token: async () => `rotating-token-${++n}`, ...fast });
+    const client = createClient(acme, { ...fast, token: async () => `rotating-token-${++n}` });
     await client.get('j');
     await client.get('j');
     expect(seen.map((r) => r.headers.get('authorization'))).toEqual([
@@ -172,7 +193,7 @@ describe('task references', () => {
   });
 
   it('never sends the token to another origin unless it is trusted', async () => {
-    const client = createClient(acme, { token: 'tok-123456', ...fast });
+    const client = createClient(acme, { ...fast, token: 'tok-123456' });
     await expect(client.get('https://evil.test/jobs/1')).rejects.toThrow(/not the client's origin/);
     await expect(client.get('file:///etc/passwd')).rejects.toThrow(/must be http\(s\)/);
     server.use(http.get('https://mirror.acme.test/jobs/1', () => HttpResponse.json({ id: '1', state: 'done' })));
@@ -198,7 +219,6 @@ describe('options are checked once, at creation', () => {
       /requestTimeoutMs to limit one request, and wait: { timeoutMs } to limit a whole wait/,
     ],
     [{ retry: { retries: -1 } }, 'retry.retries', /whole number/],
-    [{ token: '' }, 'token', /non-empty/],
   ])('%j is a ConfigError naming %s', (options, field, why) => {
     const create = () => createClient(acme, options as never);
     expect(create).toThrow(ConfigError);
@@ -210,18 +230,68 @@ describe('options are checked once, at creation', () => {
     }
   });
 
+  it('needs a token: a missing one is one ConfigError naming token and where to set it, before any request', () => {
+    const { fetch, calls } = recordingFetch();
+    const missing = `has no token (%s): set ACME_TOKEN and pass process.env.ACME_TOKEN as the \`token\` option, or a function that returns one; pass \`token\` false only for an API that takes no credential`;
+    const cases: [ClientOptions['token'] | null, string][] = [
+      [undefined, 'undefined'],
+      [null, 'null'],
+      ['', 'an empty string'],
+      ['  \n', 'an empty string'],
+    ];
+    for (const [token, shown] of cases) {
+      const error = catchError(() => createClient(acme, { fetch, token: token as ClientOptions['token'] }));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).field).toBe('token');
+      expect((error as ConfigError).message).toBe(`createClient(acme) ${missing.replace('%s', shown)}`);
+    }
+    // No options at all: the same.
+    expect(catchError(() => createClient(acme))).toMatchObject({
+      field: 'token',
+      message: expect.stringMatching(/^createClient\(acme\) has no token \(undefined\)/),
+    });
+    // A vendor name with a dash becomes a variable name with an underscore.
+    expect(
+      catchError(() => createClient(layerIq, { token: process.env.TASKWAIT_SURELY_UNSET_VARIABLE })),
+    ).toMatchObject({
+      message: expect.stringContaining('set LAYER_IQ_TOKEN and pass process.env.LAYER_IQ_TOKEN'),
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses a token that is not text, a function or false, naming what it got', () => {
+    expect(catchError(() => createClient(acme, { token: 42 as never }))).toMatchObject({
+      field: 'token',
+      message: 'token must be a non-empty string, a function that returns one, or false, got 42',
+    });
+    expect(catchError(() => createClient(acme, { token: true as never }))).toMatchObject({ field: 'token' });
+  });
+
+  it('names a bad option before a missing token', () => {
+    expect(catchError(() => createClient(acme, { requestTimeoutMs: -1 }))).toMatchObject({ field: 'requestTimeoutMs' });
+  });
+
+  it('token: false sends no credential at all', async () => {
+    const { fetch, calls } = recordingFetch({ id: 'j', state: 'done' });
+    const snapshot = await createClient(acme, { ...fast, token: false, fetch }).get('j');
+    expect(snapshot.state).toBe('succeeded');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.headers.get('authorization')).toBeNull();
+  });
+
   it('checks per-call wait options too', async () => {
     const client = createClient(acme, fast);
     await expect(client.wait('j', { maxDelayMs: -1 })).rejects.toThrow(ConfigError);
   });
 
   it('accepts an explicit Infinity timeout', () => {
-    expect(() => createClient(acme, { wait: { timeoutMs: Number.POSITIVE_INFINITY } })).not.toThrow();
+    const client = createClient(acme, { token: 'test-token', wait: { timeoutMs: Number.POSITIVE_INFINITY } });
+    expect(client.waitDefaults.timeoutMs).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('shows the checked wait defaults: the client’s options over the vendor’s over the library’s', async () => {
     const { mixpeek } = await import('../../src/vendors/mixpeek/index.js');
-    const client = createClient(mixpeek, { wait: { maxDelayMs: 9000, timeoutMs: 60_000 } });
+    const client = createClient(mixpeek, { token: 'sk_test', wait: { maxDelayMs: 9000, timeoutMs: 60_000 } });
     expect(client.waitDefaults).toEqual({
       minDelayMs: 1000,
       maxDelayMs: 9000,
@@ -270,7 +340,7 @@ describe('bad responses get typed errors', () => {
           : HttpResponse.json({ id: 'j', state: 'done' }),
       ),
     );
-    const retrying = createClient(acme, { retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } });
+    const retrying = createClient(acme, { token: 'test-token', retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } });
     await expect(retrying.get('j')).resolves.toMatchObject({ state: 'succeeded' });
     n = 0;
     const error = (await createClient(acme, fast)
@@ -326,7 +396,7 @@ describe('bad responses get typed errors', () => {
         return HttpResponse.error();
       }),
     );
-    const error = await createClient(acme, { retry: { retries: 2, minDelayMs: 1, maxDelayMs: 1 } })
+    const error = await createClient(acme, { token: 'test-token', retry: { retries: 2, minDelayMs: 1, maxDelayMs: 1 } })
       .get('j')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
@@ -369,6 +439,7 @@ describe('bad responses get typed errors', () => {
     const control = new AbortController();
     const retries: number[] = [];
     const client = createClient(acme, {
+      token: 'test-token',
       retry: { retries: 3, minDelayMs: 60_000, maxDelayMs: 60_000 },
       hooks: {
         onRetry: (info) => {
@@ -416,7 +487,7 @@ describe('secrets never leak', () => {
         ),
       ),
     );
-    const client = createClient(acme, { token, ...fast });
+    const client = createClient(acme, { ...fast, token });
     const error = (await client.get('j').catch((e: unknown) => e)) as HttpError;
     expect(error).toBeInstanceOf(HttpError);
     for (const text of [
@@ -444,7 +515,7 @@ describe('secrets never leak', () => {
 
   it('not in a network error’s cause chain', async () => {
     server.use(http.get(`${BASE}/jobs/:id`, () => HttpResponse.error()));
-    const error = await createClient(acme, { token, ...fast })
+    const error = await createClient(acme, { ...fast, token })
       .get('j')
       .catch((e: unknown) => e);
     expect(inspect(error, { depth: 10, showHidden: true })).not.toContain('SUPERSECRET');

@@ -62,7 +62,7 @@ async function settle<T>(promise: Promise<T>, ms: number): Promise<PromiseSettle
 describe('waitAll', () => {
   it('resolves with every terminal snapshot in the order of refs, each task on its own schedule', async () => {
     const api = fakeJobs({ a: every(3, 'working', 'done'), b: ['done'], c: every(1, 'waiting', 'some_failed') });
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     const result = await settle(client.waitAll(['a', 'b', 'c']), 10_000);
     expect(result.status).toBe('fulfilled');
     const snapshots = (result as PromiseFulfilledResult<TaskSnapshot[]>).value;
@@ -74,7 +74,7 @@ describe('waitAll', () => {
 
   it('rejects with the first failure and stops the other waits', async () => {
     const api = fakeJobs({ a: every(100, 'working', 'done'), b: ['working', 'broken'] });
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     const result = await settle(client.waitAll(['a', 'b']), 5000);
     expect(result.status).toBe('rejected');
     expect((result as PromiseRejectedResult).reason).toBeInstanceOf(TaskFailedError);
@@ -86,7 +86,7 @@ describe('waitAll', () => {
 
   it('with settled: true, gives each outcome like Promise.allSettled', async () => {
     const api = fakeJobs({ a: ['done'], b: ['working', 'broken'] });
-    const client = createClient(acme, { fetch: api.fetch, retry: { retries: 0 }, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, retry: { retries: 0 }, wait: exact });
     const result = await settle(client.waitAll(['a', 'b', 'missing'], { settled: true }), 5000);
     expect(result.status).toBe('fulfilled');
     const [a, b, missing] = (result as PromiseFulfilledResult<Array<Record<string, unknown>>>).value;
@@ -99,7 +99,7 @@ describe('waitAll', () => {
 
   it('with throwOnFailure: false, a failed task is a snapshot, not an error', async () => {
     const api = fakeJobs({ a: ['broken'], b: ['stopped'] });
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     const result = await settle(client.waitAll(['a', 'b'], { throwOnFailure: false }), 1000);
     expect((result as PromiseFulfilledResult<TaskSnapshot[]>).value.map((s) => s.state)).toEqual([
       'failed',
@@ -109,7 +109,7 @@ describe('waitAll', () => {
 
   it('awaits a ref named twice once, and reports it for each', async () => {
     const api = fakeJobs({ a: ['working', 'done'], b: ['done'] });
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     const result = await settle(client.waitAll(['a', 'b', 'a']), 5000);
     const snapshots = (result as PromiseFulfilledResult<TaskSnapshot[]>).value;
     expect(snapshots.map((s) => s.id)).toEqual(['a', 'b', 'a']);
@@ -119,7 +119,7 @@ describe('waitAll', () => {
 
   it('has one timeout for the group: each task still running ends with its own WaitTimeoutError', async () => {
     const api = fakeJobs({ a: ['done'], b: ['working'], c: ['working'] });
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     const result = await settle(client.waitAll(['a', 'b', 'c'], { settled: true, timeoutMs: 2500 }), 5000);
     const [a, b, c] = (result as PromiseFulfilledResult<Array<{ ref: string; error?: unknown }>>).value;
     expect(a).toMatchObject({ ref: 'a', snapshot: { state: 'succeeded' } });
@@ -139,7 +139,7 @@ describe('waitAll', () => {
 
   it('rejects with the signal’s reason and stops every wait, also mid-request', async () => {
     const api = fakeJobs({ a: ['working'], b: ['working'] }, 300);
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     const stop = new AbortController();
     const pending = settle(client.waitAll(['a', 'b'], { signal: stop.signal, settled: true }), 0);
     // Answered at 300, polled again at 1300: in flight until 1600.
@@ -157,7 +157,7 @@ describe('waitAll', () => {
 
   it('calls onProgress with the group’s counts and onTaskProgress per task, on changes only', async () => {
     const api = fakeJobs({ a: ['waiting', 'waiting', 'working', 'done'], b: ['working', 'broken'] });
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     const group: string[] = [];
     const tasks: string[] = [];
     await settle(
@@ -187,7 +187,7 @@ describe('bad input is a ConfigError naming refs', () => {
     ['not a list', 'abc' as unknown as string[], /waitAll takes an array \(or iterable\) of task refs/],
     ['a bad ref', ['ok', 42 as unknown as string], /refs\[1\]: acme: bad task reference/],
   ])('%s', async (_, refs, message) => {
-    const client = createClient(acme, { fetch: fakeJobs({}).fetch });
+    const client = createClient(acme, { token: 'test-token', fetch: fakeJobs({}).fetch });
     const error = await client.waitAll(refs).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).field).toBe('refs');
@@ -200,7 +200,7 @@ describe('bad input is a ConfigError naming refs', () => {
 describe('waitEach', () => {
   it('yields each outcome as its task ends, errors included', async () => {
     const api = fakeJobs({ slow: every(3, 'working', 'done'), fast: ['done'], bad: ['working', 'broken'] });
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     const seen: string[] = [];
     const loop = (async () => {
       for await (const outcome of client.waitEach(['slow', 'fast', 'bad'])) {
@@ -221,7 +221,7 @@ describe('waitEach', () => {
     const api = fakeJobs({ a: ['done'], b: ['working'], c: ['working'], d: ['working'] }, (id) =>
       id === 'a' ? 100 : 500,
     );
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     let first: unknown;
     const loop = (async () => {
       for await (const outcome of client.waitEach(['a', 'b', 'c', 'd'])) {
@@ -242,7 +242,7 @@ describe('waitEach', () => {
 
   it('throws the signal’s reason when the group is aborted', async () => {
     const api = fakeJobs({ a: ['working'] });
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     const stop = new AbortController();
     const loop = (async () => {
       for await (const _ of client.waitEach(['a'], { signal: stop.signal })) {
@@ -260,7 +260,7 @@ describe('waitEach', () => {
 describe('waitAny', () => {
   it('resolves with the first task to end and stops the rest', async () => {
     const api = fakeJobs({ a: every(5, 'working', 'done'), b: ['working', 'working', 'done'] });
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     const result = await settle(client.waitAny(['a', 'b']), 10_000);
     expect(result).toMatchObject({ status: 'fulfilled', value: { ref: 'b', snapshot: { state: 'succeeded' } } });
     expect(api.calls.filter((c) => c.id === 'a').map((c) => c.at)).toEqual([0, 1000, 2000]);
@@ -269,7 +269,7 @@ describe('waitAny', () => {
 
   it('rejects when the first task to end failed', async () => {
     const api = fakeJobs({ a: every(5, 'working', 'done'), b: ['broken'] });
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     const result = await settle(client.waitAny(['a', 'b']), 10_000);
     expect((result as PromiseRejectedResult).reason).toBeInstanceOf(TaskFailedError);
   });
@@ -280,7 +280,12 @@ describe('a group of many tasks', () => {
     const count = 500;
     const ids = Array.from({ length: count }, (_, i) => `t${i}`);
     const api = fakeJobs(Object.fromEntries(ids.map((id) => [id, every(2, 'working', 'done')])));
-    const client = createClient(acme, { fetch: api.fetch, maxConcurrency: Number.POSITIVE_INFINITY, wait: exact });
+    const client = createClient(acme, {
+      token: 'test-token',
+      fetch: api.fetch,
+      maxConcurrency: Number.POSITIVE_INFINITY,
+      wait: exact,
+    });
     const all = client.waitAll(ids, { timeoutMs: 60_000 });
     await vi.advanceTimersByTimeAsync(10);
     expect(api.calls).toHaveLength(count);
@@ -295,7 +300,7 @@ describe('a group of many tasks', () => {
   it('separate waits hold a timer each, for comparison', async () => {
     const ids = Array.from({ length: 100 }, (_, i) => `t${i}`);
     const api = fakeJobs(Object.fromEntries(ids.map((id) => [id, every(2, 'working', 'done')])));
-    const client = createClient(acme, { fetch: api.fetch, wait: exact });
+    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
     const all = Promise.all(ids.map((id) => client.wait(id)));
     await vi.advanceTimersByTimeAsync(10);
     expect(vi.getTimerCount()).toBe(100);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, type Page, PagingError, paginate } from '../../src/index.js';
+import { ConfigError, type PageContent, PagingError, paginate } from '../../src/index.js';
 
 type Row = { n: number };
 const rows = (from: number, count: number): Row[] => Array.from({ length: count }, (_, i) => ({ n: from + i }));
@@ -11,7 +11,7 @@ function offsetSource(total: number, limit: number) {
     log,
     source: {
       first: 0,
-      async fetch(cursor: unknown, signal: AbortSignal): Promise<Page<Row, { offset: number; total: number }>> {
+      async fetch(cursor: unknown, signal: AbortSignal): Promise<PageContent<Row, { offset: number; total: number }>> {
         const offset = cursor as number;
         log.requested.push(offset);
         log.open++;
@@ -61,13 +61,13 @@ describe('paginate', () => {
   });
 
   it('does not stop at an empty page that still carries a cursor', async () => {
-    const pages: Record<string, Page<Row>> = {
+    const pages: Record<string, PageContent<Row>> = {
       start: { items: rows(0, 2), meta: {}, next: 'empty-1' },
       'empty-1': { items: [], meta: {}, next: 'empty-2' },
       'empty-2': { items: [], meta: {}, next: 'last' },
       last: { items: rows(2, 1), meta: {}, next: undefined },
     };
-    const walk = paginate({ first: 'start', fetch: async (cursor) => pages[cursor as string] as Page<Row> });
+    const walk = paginate({ first: 'start', fetch: async (cursor) => pages[cursor as string] as PageContent<Row> });
     expect((await walk.toArray({ limit: 10 })).map((r) => r.n)).toEqual([0, 1, 2]);
   });
 
@@ -166,7 +166,7 @@ describe('paginate', () => {
     const walk = paginate(
       {
         first: 0,
-        fetch: (c): Promise<Page<number>> =>
+        fetch: (c): Promise<PageContent<number>> =>
           c === 0 ? Promise.resolve({ items: [0], meta: {}, next: 1 }) : new Promise(() => {}),
       },
       { signal: control.signal },
@@ -315,5 +315,56 @@ describe('paginate', () => {
     expect(() =>
       paginate({ first: 0, fetch: async () => ({ items: [], meta: {}, next: undefined }) }, { prefetch: -1 }),
     ).toThrow(ConfigError);
+  });
+});
+
+describe('a walk that starts again', () => {
+  it('each page carries the cursor that fetched it and its next, and startAt goes on from a saved one', async () => {
+    const { source, log } = offsetSource(1000, 100);
+    const saved: { cursor: unknown; next: unknown }[] = [];
+    for await (const page of paginate(source, { prefetch: 0 }).pages()) {
+      saved.push(JSON.parse(JSON.stringify({ cursor: page.cursor, next: page.next })));
+      if (saved.length === 3) break;
+    }
+    expect(saved).toEqual([
+      { cursor: 0, next: 100 },
+      { cursor: 100, next: 200 },
+      { cursor: 200, next: 300 },
+    ]);
+    log.requested.length = 0;
+    const rest: number[] = [];
+    for await (const row of paginate(source, { startAt: saved[2]?.next })) rest.push(row.n);
+    expect(rest).toEqual(rows(300, 700).map((r) => r.n));
+    expect(log.requested[0]).toBe(300);
+    const again = await paginate(source, { startAt: saved[2]?.cursor }).toArray({ limit: 1 });
+    expect(again).toEqual([{ n: 200 }]);
+  });
+
+  it("a source's resume checks the saved cursor and picks what to fetch", async () => {
+    const { source, log } = offsetSource(50, 10);
+    const resume = (cursor: unknown) => {
+      if (typeof cursor !== 'number') throw new ConfigError('startAt', 'startAt must be an offset');
+      return cursor + 0;
+    };
+    const items = await paginate({ ...source, resume }, { startAt: 40 }).toArray({ limit: Infinity });
+    expect(items.map((r) => r.n)).toEqual([40, 41, 42, 43, 44, 45, 46, 47, 48, 49]);
+    expect(log.requested).toEqual([40]);
+    expect(() => paginate({ ...source, resume }, { startAt: 'x' })).toThrow('startAt must be an offset');
+  });
+
+  it('startAt that JSON cannot carry is a ConfigError naming startAt, before any request', () => {
+    const { source, log } = offsetSource(50, 10);
+    for (const bad of [new Date(0), Number.NaN, () => 1, { at: new Map() }, Symbol('s')]) {
+      const error = (() => {
+        try {
+          paginate(source, { startAt: bad });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).field).toBe('startAt');
+    }
+    expect(log.requested).toEqual([]);
   });
 });

@@ -38,7 +38,7 @@ function serveStates(states: Array<Record<string, unknown> | (() => Response)>) 
   return times;
 }
 
-const exact = { wait: { jitter: 0, estimate: false } };
+const exact = { token: 'test-token', wait: { jitter: 0, estimate: false } };
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
@@ -59,7 +59,7 @@ async function settle<T>(promise: Promise<T>, ms: number): Promise<PromiseSettle
 describe('wait: the schedule', () => {
   it('polls at once, then backs off 1 s, 2 s, 4 s ... up to the 30 s cap', async () => {
     const times = serveStates([...Array(8).fill({ state: 'working' }), { state: 'done' }]);
-    const client = createClient(acme, { token: 't0ken-abc', ...exact });
+    const client = createClient(acme, { ...exact, token: 't0ken-abc' });
     const result = await settle(client.wait('j1'), 200_000);
     expect(result.status).toBe('fulfilled');
     const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
@@ -136,6 +136,7 @@ describe('wait: the schedule', () => {
       { state: 'done' },
     ]);
     const client = createClient(acme, {
+      token: 'test-token',
       wait: { jitter: 0, estimate: false, maxRetryAfterMs: 45_000 },
       retry: { retries: 0 },
     });
@@ -257,7 +258,7 @@ describe('wait: abort, timeout and resume', () => {
 
   it('rejects at once when the signal is already aborted', async () => {
     const times = serveStates([{ state: 'done' }]);
-    const client = createClient(acme);
+    const client = createClient(acme, { token: 'test-token' });
     const result = await settle(client.wait('j1', { signal: AbortSignal.abort('stop') }), 10);
     expect(result).toEqual({ status: 'rejected', reason: 'stop' });
     expect(times).toHaveLength(0);
@@ -306,7 +307,7 @@ describe('wait: abort, timeout and resume', () => {
     // A day ahead: another machine's clock, or a token edited by hand.
     const state: WaitState = { v: 1, vendor: 'acme', ref: 'j1', startedAt: 0, polls: 1, attempt: 1, history: [] };
     const owing = { ...state, notBefore: 86_400_000 };
-    const client = createClient(acme, { wait: { ...exact.wait, maxRetryAfterMs: 2000 } });
+    const client = createClient(acme, { ...exact, wait: { ...exact.wait, maxRetryAfterMs: 2000 } });
     const pending = client.wait('j1', { resumeFrom: owing, timeoutMs: Number.POSITIVE_INFINITY });
     await expect(settle(pending, 2000)).resolves.toMatchObject({ status: 'fulfilled', value: { state: 'succeeded' } });
     expect(times).toEqual([2000]);
@@ -362,7 +363,7 @@ describe('wait: options given as undefined', () => {
   it('takes an option given as undefined as its default, at every level', async () => {
     const times = serveStates([{ state: 'working' }, { state: 'working' }, { state: 'done' }]);
     const client = createClient(acme, {
-      token: undefined,
+      token: 'test-token',
       baseUrl: undefined,
       requestTimeoutMs: undefined,
       retry: { retries: undefined },

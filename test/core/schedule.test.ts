@@ -5,25 +5,27 @@ import fc from 'fast-check';
 import { HttpResponse, http } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  advance,
-  backoffDelay,
   ConfigError,
-  clampHint,
   createClient,
   DEFAULT_POLL_OPTIONS,
   decodeState,
   encodeState,
+  type PollOptions,
+  type TaskSnapshot,
+  type WaitState,
+} from '../../src/index.js';
+import {
+  advance,
+  backoffDelay,
+  clampHint,
   estimate,
   estimateCeiling,
   estimateEnd,
   initialState,
   nextDelay,
   type Observation,
-  type PollOptions,
   planDelay,
-  type TaskSnapshot,
-  type WaitState,
-} from '../../src/index.js';
+} from '../../src/schedule.js';
 import { acme } from '../helpers/acme.js';
 import { useMsw } from '../helpers/server.js';
 

@@ -645,7 +645,7 @@ describe('caller mistakes', () => {
   }
 
   it('paging mistakes: a bad limit, page size, prefetch or maxPages', async () => {
-    const client = createClient(layerIq, { baseUrl: NOWHERE, fetch: noRequest });
+    const client = createClient(layerIq, { token: 'liq_test_corpus', baseUrl: NOWHERE, fetch: noRequest });
     const calls: [string, () => unknown][] = [
       ['toArray without a limit', () => client.issues('run_1').toArray({} as { limit: number })],
       ['toArray with a negative limit', () => client.issues('run_1').toArray({ limit: -1 })],
@@ -678,7 +678,7 @@ describe('bad pages', () => {
       const body = { taskId: 'run_1', status: 'COMPLETE', mode: 'INGEST', progress: 1, counts: {}, issues: page(n) };
       return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
     }) as typeof globalThis.fetch;
-    const client = createClient(layerIq, { baseUrl: NOWHERE, fetch, retry: { retries: 0 } });
+    const client = createClient(layerIq, { token: 'liq_test_corpus', baseUrl: NOWHERE, fetch, retry: { retries: 0 } });
     const outcome = await client
       .issues('run_1', { maxPages: 500 })
       .toArray({ limit: Infinity })
@@ -753,7 +753,7 @@ describe('bad pages', () => {
         status: 202,
         headers: { 'content-type': 'application/json', location: 'http://[::1/tasks/run_1' },
       })) as typeof globalThis.fetch;
-    const client = createClient(layerIq, { baseUrl: NOWHERE, fetch, retry: { retries: 0 } });
+    const client = createClient(layerIq, { token: 'liq_test_corpus', baseUrl: NOWHERE, fetch, retry: { retries: 0 } });
     await expect(client.ingest([{ identifier: 'a' }])).rejects.toMatchObject({
       name: 'ResponseValidationError',
       message: expect.stringMatching(/not a URL/),
@@ -767,7 +767,7 @@ describe('bad pages', () => {
       new Response(JSON.stringify({ results: [], pagination: { next_cursor: `c${++n}` } }), {
         headers: { 'content-type': 'application/json' },
       })) as typeof globalThis.fetch;
-    const client = createClient(mixpeek, { baseUrl: NOWHERE, fetch, retry: { retries: 0 } });
+    const client = createClient(mixpeek, { token: 'sk_test_corpus', baseUrl: NOWHERE, fetch, retry: { retries: 0 } });
     await expect(client.tasks({}, { maxPages: 50 }).toArray({ limit: Infinity })).rejects.toBeInstanceOf(PagingError);
     expect(n).toBe(50);
   });

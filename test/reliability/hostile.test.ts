@@ -6,11 +6,11 @@ import {
   ConfigError,
   createClient,
   encodeState,
-  initialState,
   NetworkError,
   type WaitState,
   WaitTimeoutError,
 } from '../../src/index.js';
+import { initialState } from '../../src/schedule.js';
 import { mixpeek } from '../../src/vendors/mixpeek/index.js';
 import { runGcCheck } from '../helpers/gc.js';
 import { answer, type Behaviour, type HostileServer, stallHeaders, startHostile, trickle } from '../helpers/hostile.js';

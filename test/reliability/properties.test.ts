@@ -5,26 +5,28 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  advance,
-  backoffDelay,
-  clampHint,
   createClient,
   DEFAULT_POLL_OPTIONS,
   decodeState,
   encodeState,
-  initialState,
-  nextDelay,
   type PollOptions,
-  type PollOutcome,
   paginate,
-  planDelay,
-  type ScheduleInput,
   TASK_STATES,
   type TaskSnapshot,
   type TaskState,
   type WaitState,
   WaitTimeoutError,
 } from '../../src/index.js';
+import {
+  advance,
+  backoffDelay,
+  clampHint,
+  initialState,
+  nextDelay,
+  type PollOutcome,
+  planDelay,
+  type ScheduleInput,
+} from '../../src/schedule.js';
 import { type AnyFakeTask, fakeTask } from '../../src/testing/server.js';
 import { layerIq } from '../../src/vendors/layer-iq/index.js';
 import { mixpeek } from '../../src/vendors/mixpeek/index.js';
@@ -298,7 +300,11 @@ describe('the delay schedule', () => {
       maxEstimateDelayMs: fc.option(fc.integer({ min: 0, max: 3_600_000 }), { nil: undefined }),
       schedule: fc.constantFrom('default' as const, 'economy' as const),
     })
-    .map(({ extra, ...rest }) => ({ ...rest, maxDelayMs: rest.minDelayMs + extra }));
+    .map(({ extra, maxEstimateDelayMs, ...rest }) => ({
+      ...rest,
+      ...(maxEstimateDelayMs === undefined ? {} : { maxEstimateDelayMs }),
+      maxDelayMs: rest.minDelayMs + extra,
+    }));
 
   /** Any history: times and progress in any order, repeats, resets, values out of range. */
   const historyArb = fc.array(
@@ -433,7 +439,13 @@ describe('the delay schedule', () => {
     options: PollOptions,
     wait: {
       startedAt: number;
-      polls: { progress?: number; etaInMs?: number; latencyMs: number; random: number; fault: boolean }[];
+      polls: {
+        progress?: number | undefined;
+        etaInMs?: number | undefined;
+        latencyMs: number;
+        random: number;
+        fault: boolean;
+      }[];
     },
   ) {
     let state = initialState('acme', 'j1', wait.startedAt);

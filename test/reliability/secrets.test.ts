@@ -292,8 +292,10 @@ describe('URLs lose their userinfo before they are shown', () => {
       ],
     });
     servers.push(server);
+    // No token of its own: the userinfo must not become a credential either.
     const client = createClient(vc.vendor, {
       baseUrl: server.url,
+      token: false,
       retry: { retries: 0 },
       wait: { minDelayMs: 1, maxDelayMs: 2 },
     }) as unknown as Client;
@@ -331,7 +333,10 @@ describe('URLs lose their userinfo before they are shown', () => {
 
   it('a reference that does not parse as a URL', async () => {
     const vc = VENDOR_CASES[0] as VendorCase;
-    const client = createClient(vc.vendor, { baseUrl: 'http://127.0.0.1:9' }) as unknown as Client;
+    const client = createClient(vc.vendor, {
+      baseUrl: 'http://127.0.0.1:9',
+      token: 'zQ9plaintoken',
+    }) as unknown as Client;
     const error = await client.get('http://alice:hunter2secret@[::1/v1/tasks/t').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expectNoSecret(error, 'hunter2secret', 'ConfigError');
@@ -371,7 +376,7 @@ describe('URLs lose their userinfo before they are shown', () => {
       ],
     });
     servers.push(server);
-    const client = createClient(vc.vendor, { baseUrl: server.url, retry: { retries: 0 } }) as unknown as Client;
+    const client = createClient(vc.vendor, { ...server.clientOptions, retry: { retries: 0 } }) as unknown as Client;
     const error = await client.get(`${server.url}/v1/tasks/t?api_key=zQ9querysecret&page=2`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
     expectNoSecret(error, 'zQ9querysecret', 'HttpError');
@@ -440,7 +445,11 @@ describe('a redirect', () => {
       return { status: 302, headers: { location: `/again-${hops}` } };
     });
     const vc = VENDOR_CASES[0] as VendorCase;
-    const client = createClient(vc.vendor, { baseUrl: origin, retry: { retries: 0 } }) as unknown as Client;
+    const client = createClient(vc.vendor, {
+      baseUrl: origin,
+      token: 'zQ9plaintoken',
+      retry: { retries: 0 },
+    }) as unknown as Client;
     await expect(client.get(vc.id(1))).rejects.toMatchObject({ name: 'HttpError', status: 302 });
     expect(hops).toBeLessThanOrEqual(6);
   });

@@ -113,7 +113,7 @@ describe('a fake task life', () => {
     const seen: (Date | undefined)[] = [];
     const fake = {
       ...acmeFake,
-      kinds: { job: { ...acmeFake.kinds.job, render: (view: { eta?: Date }) => seen.push(view.eta) } },
+      kinds: { job: { ...acmeFake.kinds.job, render: (view: { eta?: Date | undefined }) => seen.push(view.eta) } },
     };
     const task = fakeTask(fake, { etaMs: 60_000, clock: () => now });
     seen.length = 0; // fakeTask renders each state once up front, to check the fake can

@@ -1,7 +1,7 @@
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index.js';
-import { fakeTask, layerIqIngest, mixpeekFake, taskwaitHandlers } from '../../src/testing/index.js';
+import { FAKE_TOKEN, fakeTask, layerIqIngest, mixpeekFake, taskwaitHandlers } from '../../src/testing/index.js';
 import { layerIq } from '../../src/vendors/layer-iq/index.js';
 import { mixpeek } from '../../src/vendors/mixpeek/index.js';
 import { acme } from '../helpers/acme.js';
@@ -9,13 +9,17 @@ import { acmeFake } from '../helpers/acme-fake.js';
 import { useMsw } from '../helpers/server.js';
 
 const server = useMsw();
-const FAST = { wait: { minDelayMs: 1, maxDelayMs: 5, jitter: 0 }, retry: { minDelayMs: 1, maxDelayMs: 2 } };
+const FAST = {
+  token: FAKE_TOKEN,
+  wait: { minDelayMs: 1, maxDelayMs: 5, jitter: 0 },
+  retry: { minDelayMs: 1, maxDelayMs: 2 },
+};
 
 describe('taskwaitHandlers', () => {
   it("serves at the vendor's production URL by default, so the client needs no baseUrl", async () => {
     const task = fakeTask(mixpeekFake, { outcome: 'skipped' });
     server.use(...taskwaitHandlers(task));
-    const end = await createClient(mixpeek, { token: 'sk_test_1234567890', ...FAST }).wait(task.ref);
+    const end = await createClient(mixpeek, { ...FAST, token: 'sk_test_1234567890' }).wait(task.ref);
     expect(end.state).toBe('skipped');
     expect(task.requests[0]?.path).toBe(`/v1/tasks/${task.id}`);
   });
@@ -26,7 +30,7 @@ describe('taskwaitHandlers', () => {
     const sandbox = createClient(acme, { baseUrl: 'https://sandbox.acme.test/api', ...FAST });
     expect((await sandbox.wait(task.ref)).state).toBe('succeeded');
     // Production is not served: msw reports the request as unhandled and fetch fails.
-    await expect(createClient(acme, { retry: { retries: 0 } }).get(task.ref)).rejects.toMatchObject({
+    await expect(createClient(acme, { token: FAKE_TOKEN, retry: { retries: 0 } }).get(task.ref)).rejects.toMatchObject({
       name: 'NetworkError',
     });
   });
@@ -59,7 +63,7 @@ describe('taskwaitHandlers', () => {
 
   it('serves routes such as the Layer IQ ingest, and the tasks they create', async () => {
     server.use(...taskwaitHandlers([], { routes: [layerIqIngest()] }));
-    const layer = createClient(layerIq, { token: 'liq_test_secret_key', ...FAST });
+    const layer = createClient(layerIq, { ...FAST, token: 'liq_test_secret_key' });
     const rows = [
       { identifier: 'A-1', serialNumber: 'S1' },
       { identifier: 'A-2', serialNumber: 'S2', quantity: 0 },

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, HttpError, NetworkError } from '../../src/index.js';
 import {
   anaplanFake,
+  FAKE_TOKEN,
   type FakeServer,
   fakeTask,
   layerIqFake,
@@ -22,7 +23,11 @@ import { acme } from '../helpers/acme.js';
 import { acmeFake } from '../helpers/acme-fake.js';
 import { leftOver, resources } from '../helpers/reliability.js';
 
-const FAST = { wait: { minDelayMs: 1, maxDelayMs: 5, jitter: 0 }, retry: { minDelayMs: 1, maxDelayMs: 2 } };
+const FAST = {
+  token: FAKE_TOKEN,
+  wait: { minDelayMs: 1, maxDelayMs: 5, jitter: 0 },
+  retry: { minDelayMs: 1, maxDelayMs: 2 },
+};
 const open: FakeServer[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
@@ -55,7 +60,7 @@ describe('the loopback server', () => {
     const server = await start({ tasks: [task] });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(server.url).not.toMatch(/:0$/);
-    const end = await createClient(acme, { baseUrl: server.url, token: 'acme-secret', ...FAST }).wait(task.ref);
+    const end = await createClient(acme, { ...FAST, baseUrl: server.url, token: 'acme-secret' }).wait(task.ref);
     expect(end.state).toBe('succeeded');
     expect(task.polls).toBe(4);
     expect(server.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(
@@ -97,7 +102,7 @@ describe('the loopback server', () => {
 
   it('takes tasks added while it runs, and answers an unknown one with the vendor 404', async () => {
     const server = await start();
-    const client = createClient(mixpeek, { baseUrl: server.url, token: 'sk_test_1234567890', ...FAST });
+    const client = createClient(mixpeek, { ...FAST, baseUrl: server.url, token: 'sk_test_1234567890' });
     const late = fakeTask(mixpeekFake);
     await expect(client.get(late.ref)).rejects.toMatchObject({ name: 'HttpError', status: 404 });
     server.add(late);
@@ -114,8 +119,8 @@ describe('the loopback server', () => {
     const mine = fakeTask(mixpeekFake, { id: 'wanted', queuedPolls: 0, progress: [0.25] });
     const twin = fakeTask(postmanFake, { id: 'wanted', queuedPolls: 0, progress: [0.75], outcome: 'failed' });
     const server = await start({ tasks: [...many, mine, twin] });
-    const mixpeekClient = createClient(mixpeek, { baseUrl: server.url, token: 'sk_test_1234567890', ...FAST });
-    const postmanClient = createClient(postman, { baseUrl: server.url, token: 'PMAK-abcdef123456', ...FAST });
+    const mixpeekClient = createClient(mixpeek, { ...FAST, baseUrl: server.url, token: 'sk_test_1234567890' });
+    const postmanClient = createClient(postman, { ...FAST, baseUrl: server.url, token: 'PMAK-abcdef123456' });
     expect((await mixpeekClient.wait(mine.ref)).state).toBe('succeeded');
     expect((await postmanClient.wait(twin.ref, { throwOnFailure: false })).state).toBe('failed');
     expect([mine.polls, twin.polls]).toEqual([2, 2]);
@@ -127,7 +132,7 @@ describe('the loopback server', () => {
     const task = fakeTask(acmeFake, { faults: [{ on: 1, drop: true }] });
     const server = await start({ tasks: [task] });
     const client = createClient(acme, { baseUrl: server.url, ...FAST });
-    const error = await createClient(acme, { baseUrl: server.url, retry: { retries: 0 } })
+    const error = await createClient(acme, { ...server.clientOptions, retry: { retries: 0 } })
       .get(task.ref)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
@@ -153,7 +158,7 @@ describe('the loopback server', () => {
     const baseline = resources();
     const task = fakeTask(acmeFake, { faults: [{ on: 2, latencyMs: 60_000 }] });
     const server = await startFakeServer({ tasks: [task] });
-    const client = createClient(acme, { baseUrl: server.url, retry: { retries: 0 } });
+    const client = createClient(acme, { ...server.clientOptions, retry: { retries: 0 } });
     await client.get(task.ref); // a kept-alive connection
     const held = client.get(task.ref).catch((e: unknown) => e);
     await settle(() => task.requests.length === 2);
@@ -205,7 +210,7 @@ describe('the Layer IQ ingest route', () => {
 
   it('accepts an ingest with 202 + Location, then serves the task, its issues and normalized rows', async () => {
     const server = await start({ routes: [layerIqIngest({ pageSize: 40 })] });
-    const layer = createClient(layerIq, { baseUrl: server.url, token: 'liq_test_secret_key', ...FAST });
+    const layer = createClient(layerIq, { ...FAST, baseUrl: server.url, token: 'liq_test_secret_key' });
     const [ref, ...more] = await layer.ingest(rows, { normalize: true });
     expect(more).toEqual([]);
     expect(ref).toMatch(new RegExp(`^${server.url}/tasks/run_\\d+$`));
@@ -237,7 +242,7 @@ describe('the Layer IQ ingest route', () => {
 
   it('refuses a bad IngestRequest with the vendor 400', async () => {
     const server = await start({ routes: [layerIqIngest()] });
-    const layer = createClient(layerIq, { baseUrl: server.url, token: 'liq_test_secret_key', ...FAST });
+    const layer = createClient(layerIq, { ...FAST, baseUrl: server.url, token: 'liq_test_secret_key' });
     await expect(layer.ingest([{ serialNumber: 'x' } as never])).rejects.toMatchObject({
       name: 'HttpError',
       status: 400,
@@ -248,7 +253,7 @@ describe('the Layer IQ ingest route', () => {
     const server = await start({
       routes: [layerIqIngest({ task: { queuedPolls: 3, faults: [{ on: 1, status: 503 }] } })],
     });
-    const layer = createClient(layerIq, { baseUrl: server.url, token: 'liq_test_secret_key', ...FAST });
+    const layer = createClient(layerIq, { ...FAST, baseUrl: server.url, token: 'liq_test_secret_key' });
     const [ref] = await layer.ingest(rows.slice(1, 10));
     expect((await layer.wait(ref as string)).state).toBe('succeeded');
     const task = server.tasks[0];

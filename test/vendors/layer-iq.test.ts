@@ -308,7 +308,7 @@ describe('fake', () => {
 
 describe('types', () => {
   it('types the snapshot, the references and the vendor methods', () => {
-    const layer = createClient(layerIq);
+    const layer = createClient(layerIq, { token: KEY });
     expectTypeOf<RefOf<typeof layerIq>>().toEqualTypeOf<string>();
     expectTypeOf(layer.get).returns.resolves.toHaveProperty('raw').toEqualTypeOf<Task>();
     expectTypeOf(layer.issues('run_1')).toExtend<AsyncIterable<{ code: string; rowIndex: number }>>();

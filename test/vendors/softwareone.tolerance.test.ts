@@ -80,7 +80,7 @@ describe('a list page without $meta', () => {
     const queries = answer(TASKS, { data: items });
     const pages = [];
     for await (const page of createClient(softwareOne, fast).tasks({ pageSize: 1 }).pages()) pages.push(page);
-    expect(pages).toEqual([{ items, meta: {}, next: undefined }]);
+    expect(pages).toEqual([{ items, meta: {}, next: undefined, cursor: 0 }]);
     expect(queries).toHaveLength(1);
   });
 

@@ -13,7 +13,7 @@ export interface Caller {
   /** The call, as named in the stack: `wait()`, `poll()`. */
   readonly call: string;
   /** Formatted by V8 on first read. */
-  readonly stack?: string;
+  readonly stack?: string | undefined;
 }
 
 const CALLER_FRAMES = 5;
@@ -25,13 +25,13 @@ type CaptureStackTrace = (target: object, above?: (...args: never[]) => unknown)
  * Undefined where the engine has no `Error.captureStackTrace`, or stack traces are off.
  */
 export function captureCaller(call: string, above: (...args: never[]) => unknown): Caller | undefined {
-  const capture = (Error as { captureStackTrace?: CaptureStackTrace }).captureStackTrace;
+  const capture = (Error as { captureStackTrace?: CaptureStackTrace | undefined }).captureStackTrace;
   if (typeof capture !== 'function') return undefined;
   // A few frames say where; every frame kept costs each pending wait memory until it ends. With
   // stack traces turned off (Error.stackTraceLimit = 0), nothing is captured or kept.
   const limit = Error.stackTraceLimit;
   if (!(limit > 0)) return undefined;
-  const holder: { call: string; stack?: string } = { call };
+  const holder: { call: string; stack?: string | undefined } = { call };
   if (limit > CALLER_FRAMES) Error.stackTraceLimit = CALLER_FRAMES;
   try {
     capture(holder, above);

@@ -31,14 +31,14 @@ export interface RequestInfo {
 /** Given to `onResponse`: how one attempt ended. */
 export interface ResponseInfo extends RequestInfo {
   /** The HTTP status; absent when no response came (a network fault, a timeout). */
-  readonly status?: number;
+  readonly status?: number | undefined;
   readonly durationMs: number;
   /** The vendor's request id, when the response carried one. */
-  readonly requestId?: string;
+  readonly requestId?: string | undefined;
   /** The response headers, redacted: no cookies, no auth headers, values cleaned and cut. */
   readonly headers: Readonly<Record<string, string>>;
   /** Why the attempt failed, when it did. */
-  readonly error?: ErrorInfo;
+  readonly error?: ErrorInfo | undefined;
 }
 
 /**
@@ -53,7 +53,7 @@ export interface RetryInfo extends RequestInfo {
   /** What went wrong, for a person: "the server answered 503", "the request timed out". */
   readonly message: string;
   /** The status of the failed attempt, when it had one. */
-  readonly status?: number;
+  readonly status?: number | undefined;
   /** How long until the next attempt. */
   readonly delayMs: number;
 }
@@ -66,15 +66,15 @@ export interface PollInfo<Snapshot = TaskSnapshot> {
   /** Polls so far, this one included (counting those of a resumed wait). */
   readonly polls: number;
   /** The snapshot, a frozen redacted copy; absent when the poll failed with a transient fault. */
-  readonly snapshot?: Snapshot;
+  readonly snapshot?: Snapshot | undefined;
   /** The transient fault, when the poll failed; the wait polls again after `delayMs`. */
-  readonly error?: ErrorInfo;
+  readonly error?: ErrorInfo | undefined;
   /** True when the snapshot is terminal: no more polls. */
   readonly done: boolean;
   /** The delay before the next poll (0 when done). */
   readonly delayMs: number;
   /** What decided the delay (absent when done). */
-  readonly basis?: DelayPlan['basis'];
+  readonly basis?: DelayPlan['basis'] | undefined;
 }
 
 /**
@@ -90,9 +90,9 @@ export interface SettledInfo<Snapshot = TaskSnapshot> {
   readonly id: string;
   readonly outcome: SettledOutcome;
   /** The last snapshot seen, a frozen redacted copy. */
-  readonly snapshot?: Snapshot;
+  readonly snapshot?: Snapshot | undefined;
   /** The error the wait rejects with, when it rejects. */
-  readonly error?: ErrorInfo;
+  readonly error?: ErrorInfo | undefined;
   readonly polls: number;
   /** From the call that started this wait (a resumed wait counts from the resume). */
   readonly durationMs: number;

@@ -81,7 +81,8 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** `TASKWAIT_LOG` where there is a `process` (Node, Bun, Deno); undefined in a browser. */
 export function readLogEnv(): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> | undefined } | undefined }).process
+    ?.env;
   const value = env?.TASKWAIT_LOG;
   return typeof value === 'string' ? value : undefined;
 }
@@ -94,7 +95,7 @@ export function readLogEnv(): string | undefined {
 export function resolveLogLevel(
   option: unknown,
   env: string | undefined = readLogEnv(),
-): { level: LogLevel; badEnv?: string } {
+): { level: LogLevel; badEnv?: string | undefined } {
   if (option !== undefined) {
     if (!isLogLevel(option)) {
       throw new ConfigError('logLevel', `logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${describe(option)}`);

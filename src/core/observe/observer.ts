@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Page, PageSource } from '../paging/paginator.js';
+import type { PageContent, PageSource } from '../paging/paginator.js';
 import { clip, safeUrl } from '../redact.js';
 import { REQUEST_ID_HEADERS } from './headers.js';
 import type { Hooks } from './hooks.js';
@@ -85,6 +85,7 @@ export class Observer {
     let number = 0;
     return {
       first: source.first,
+      resume: source.resume,
       fetch: (cursor, signal) => {
         number += 1;
         const telemetry = this.telemetry();
@@ -95,7 +96,7 @@ export class Observer {
           { 'taskwait.vendor': this.vendor, 'taskwait.page.number': number },
           undefined,
         );
-        let pending: Promise<Page<Item, Meta>>;
+        let pending: Promise<PageContent<Item, Meta>>;
         try {
           pending = telemetry.within(telemetry.under(undefined, span), () => source.fetch(cursor, signal));
         } catch (error) {

@@ -194,14 +194,16 @@ class Call implements Exchange {
       attempt: this.#attempt,
       status,
       durationMs,
-      requestId: headers ? requestIdOf(headers, requestIds, redact) : (error as { requestId?: string })?.requestId,
+      requestId: headers
+        ? requestIdOf(headers, requestIds, redact)
+        : (error as { requestId?: string | undefined })?.requestId,
       error: error === undefined ? undefined : errorInfo(error, redact),
     });
     watch.log(error === undefined ? 'debug' : 'info', 'taskwait: request', () => ({ event: 'request', ...info }));
     if (watch.wants('onResponse')) {
       const shown =
         headers === undefined
-          ? ((error as { headers?: Readonly<Record<string, string>> })?.headers ?? Object.freeze({}))
+          ? ((error as { headers?: Readonly<Record<string, string>> | undefined })?.headers ?? Object.freeze({}))
           : safeHeaders(headers, redact);
       watch.hook('onResponse', Object.freeze({ ...info, headers: shown }));
     }

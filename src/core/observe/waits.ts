@@ -178,7 +178,7 @@ export class WaitWatch extends Watch implements WaitObserver {
   }
 
   /** What a poll decided, as records and hooks show it; counts the poll. */
-  #decision(step: StepInfo): { polls: number; done: boolean; delayMs: number; basis?: StepInfo['basis'] } {
+  #decision(step: StepInfo): { polls: number; done: boolean; delayMs: number; basis?: StepInfo['basis'] | undefined } {
     this.#polls = step.state.polls;
     return compact({ polls: step.state.polls, done: step.done, delayMs: step.delayMs, basis: step.basis });
   }

@@ -9,14 +9,26 @@ import { abortable } from '../abort.js';
 import { ConfigError, TaskwaitError } from '../errors.js';
 import { clip, describeValue } from '../redact.js';
 
-/** One fetched page. */
-export interface Page<Item, Meta = unknown> {
+/** A page as a {@link PageSource} fetches it. */
+export interface PageContent<Item, Meta = unknown> {
   /** The page's items, in order. */
   items: readonly Item[];
   /** The page's own metadata (its `pagination` object, `$meta`, ...). */
   meta: Meta;
-  /** The cursor of the next page; `undefined` when this is the last. An empty page with a next cursor does not end the walk. */
+  /**
+   * The cursor of the next page; `undefined` when this is the last. An empty page with a next
+   * cursor does not end the walk. JSON: save it, and pass it as `startAt` to go on from there.
+   */
   next: unknown;
+}
+
+/** One fetched page. */
+export interface Page<Item, Meta = unknown> extends PageContent<Item, Meta> {
+  /**
+   * The cursor that fetched this page (JSON: an offset, a page number, a cursor string, an object).
+   * Save it, and pass it as `startAt` to walk again from this page, in another process too.
+   */
+  cursor: unknown;
 }
 
 /** How to fetch pages: the first cursor and a fetch for any cursor. */
@@ -24,7 +36,13 @@ export interface PageSource<Item, Meta = unknown> {
   /** The cursor of the first page (an offset, a page number, a cursor string, a URL, ...). */
   first: unknown;
   /** Fetches the page `cursor` names. Must honour `signal`. */
-  fetch(cursor: unknown, signal: AbortSignal): Promise<Page<Item, Meta>>;
+  fetch(cursor: unknown, signal: AbortSignal): Promise<PageContent<Item, Meta>>;
+  /**
+   * Checks a saved cursor given as `startAt` (it comes from outside: JSON from a file, a queue) and
+   * returns the cursor to fetch first; throws a {@link ConfigError} naming `startAt` when it is no
+   * cursor of this list. Without it, `startAt` is used as given.
+   */
+  resume?: ((cursor: unknown) => unknown) | undefined;
 }
 
 /** Options of one walk. */
@@ -33,14 +51,14 @@ export interface PagingOptions {
    * Pages fetched ahead of the one being consumed: 1 (the default) fetches page N+1 while the
    * consumer works on page N; 0 fetches each page only when it is asked for.
    */
-  prefetch?: number;
+  prefetch?: number | undefined;
   /** A walk longer than this many pages ends with a {@link PagingError}. Default 10000. */
-  maxPages?: number;
+  maxPages?: number | undefined;
   /**
    * This many empty pages in a row that still point to a next page end the walk with a
    * {@link PagingError}: a server that says "more" forever is not followed for ever. Default 100.
    */
-  maxEmptyPages?: number;
+  maxEmptyPages?: number | undefined;
   /**
    * Whether a page with the same items as an earlier one ends the walk with a {@link PagingError}
    * (a server that ignores the page or cursor it is sent, behind ever-new `next` links). Pages
@@ -48,12 +66,23 @@ export interface PagingOptions {
    * a repeat of any of the last few pages, and a loop of any length soon after it has come round
    * twice. Default true; turn it off for a list whose pages may hold the very same records.
    */
-  detectRepeats?: boolean;
+  detectRepeats?: boolean | undefined;
   /** Stops the walk; the iterator rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /**
+   * Starts the walk at a saved page instead of the first: a page's `cursor` (to fetch that page
+   * again) or its `next` (to go on after it), as JSON gave it back. A walk that stopped at page
+   * 4,000 goes on from there. A cursor that is a server's URL goes through the same origin check
+   * as the server's own `next` link. Default: the first page.
+   */
+  startAt?: unknown;
 }
 
-/** A walk that can't go on sensibly: a cursor or a page that repeats, or too many pages. */
+/**
+ * A walk that can't go on sensibly: a cursor or a page that repeats, or too many pages.
+ *
+ * @group Errors
+ */
 export class PagingError extends TaskwaitError {
   override name = 'PagingError';
   /** Pages fetched before the walk stopped. */
@@ -143,6 +172,29 @@ class RepeatGuard {
   }
 }
 
+/** Whether `value` survives `JSON.stringify` and `JSON.parse` as it is: text, a finite number, a boolean, null, arrays and plain objects of them. */
+function isJson(value: unknown, depth = 0): boolean {
+  if (depth > 20) return false;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((item) => isJson(item, depth + 1));
+  if (typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value).every((item) => item === undefined || isJson(item, depth + 1));
+}
+
+/** The first cursor of a walk given `startAt`: JSON, and one the source takes. */
+function startCursor(source: PageSource<unknown, unknown>, startAt: unknown): unknown {
+  if (!isJson(startAt)) {
+    throw new ConfigError(
+      'startAt',
+      `startAt must be a page's cursor as JSON gives it back (text, a number or a plain object), got ${describeValue(startAt)}`,
+    );
+  }
+  return source.resume ? source.resume(startAt) : startAt;
+}
+
 /** Creates a {@link Paginator} over `source`. */
 export function paginate<Item, Meta = unknown>(
   source: PageSource<Item, Meta>,
@@ -164,6 +216,7 @@ export function paginate<Item, Meta = unknown>(
   if (typeof detectRepeats !== 'boolean') {
     throw new ConfigError('detectRepeats', `detectRepeats must be true or false, got ${describeValue(detectRepeats)}`);
   }
+  const start = options.startAt === undefined ? source.first : startCursor(source, options.startAt);
 
   async function* pages(): AsyncGenerator<Page<Item, Meta>, void, undefined> {
     const userSignal = options.signal;
@@ -173,18 +226,18 @@ export function paginate<Item, Meta = unknown>(
     userSignal?.addEventListener('abort', onAbort, { once: true });
     const queue: Promise<Page<Item, Meta>>[] = [];
     const cursors = new RepeatGuard();
-    cursors.repeats(fingerprint(cursorKey(source.first)));
+    cursors.repeats(fingerprint(cursorKey(start)));
     const pages = new RepeatGuard();
     let fetched = 0;
     let emptyInARow = 0;
     // Whether a known cursor waits to be fetched (the first one may itself be undefined).
     let hasPending = true;
-    let pending: unknown = source.first;
+    let pending: unknown = start;
     let exhausted = false;
 
     const request = (cursor: unknown) => {
       fetched += 1;
-      const promise = source.fetch(cursor, control.signal);
+      const promise = source.fetch(cursor, control.signal).then((page): Page<Item, Meta> => ({ ...page, cursor }));
       // Marked handled now; the rejection still reaches the consumer when it gets to this page.
       promise.catch(() => {});
       queue.push(promise);

@@ -492,7 +492,7 @@ class DrivenWait<Task> implements Stoppable, Wakeable, Rousable {
       if (this.#flags & HALTED) throw this.#stopError();
       if (!isTransient(error)) throw error;
       this.#lastError = error;
-      const hintMs = (error as { retryAfterMs?: number }).retryAfterMs;
+      const hintMs = (error as { retryAfterMs?: number | undefined }).retryAfterMs;
       const step = advance(this.#state, { error, hintMs, now: Date.now() }, this.#shared.options);
       this.#state = step.state;
       this.#observer?.faulted(error, step);

@@ -32,7 +32,7 @@ export interface WaitState {
   /** Recent progress observations, oldest first. */
   history: Observation[];
   /** The last state seen. */
-  last?: { state: string; rawStatus: string; progress?: number; at: number } | undefined;
+  last?: { state: string; rawStatus: string; progress?: number | undefined; at: number } | undefined;
   /** The estimated end the last delay aimed just after (ms since the epoch), if it aimed at one. */
   aimAt?: number | undefined;
   /** Polls that found the task still running after the end a delay aimed at. */
@@ -115,7 +115,7 @@ export interface Step {
   /** How long to wait before the next poll (0 when done). */
   delayMs: number;
   /** What decided the delay (see {@link DelayPlan}); absent when done. */
-  basis?: DelayPlan['basis'];
+  basis?: DelayPlan['basis'] | undefined;
 }
 
 /**

@@ -63,7 +63,7 @@ export interface Observation {
   /** When it was observed (ms since the epoch). */
   at: number;
   /** Progress 0..1, when the vendor gave it. */
-  progress?: number;
+  progress?: number | undefined;
 }
 
 /** Everything the next delay depends on. */

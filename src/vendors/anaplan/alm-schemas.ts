@@ -177,7 +177,7 @@ export const SyncTaskStatusPollSchema = z.looseObject({
   task: SyncTaskSchema.optional(),
 });
 /** An ALM sync task's status response, `{ meta, status, task }` (`_SyncTaskStatusPoll`): the `raw` of its snapshots. */
-export type SyncTaskStatusPoll = z.infer<typeof SyncTaskStatusPollSchema>;
+export interface SyncTaskStatusPoll extends z.infer<typeof SyncTaskStatusPollSchema> {}
 
 /** The body of `GET /models/{modelId}/alm/{comparisonReportTasks|summaryReportTasks}/{taskId}` (`_ReportTaskStatusPoll`). */
 export const ReportTaskStatusPollSchema = z.looseObject({
@@ -190,7 +190,7 @@ export const ReportTaskStatusPollSchema = z.looseObject({
  * A comparison or summary report task's status response, `{ meta, status, task }` (`_ReportTaskStatusPoll`): the `raw`
  * of its snapshots.
  */
-export type ReportTaskStatusPoll = z.infer<typeof ReportTaskStatusPollSchema>;
+export interface ReportTaskStatusPoll extends z.infer<typeof ReportTaskStatusPollSchema> {}
 
 /** `GET /models/{modelId}/alm/syncTasks`. With no task in the last 48 hours `tasks` is left out. */
 export const SyncTaskListResponseSchema = z.looseObject({

@@ -26,10 +26,26 @@
  *
  * @module taskwait/anaplan
  */
-import type { TaskState } from '../../core/lifecycle.js';
-import { authorization, defineBatch, defineTask, defineVendor, type SnapshotFields } from '../../core/vendor.js';
-import { type ReportTask, ReportTaskStatusPollSchema, type SyncTask, SyncTaskStatusPollSchema } from './alm-schemas.js';
-import { anaplanMethods } from './methods.js';
+import type { TaskSnapshot, TaskState } from '../../core/lifecycle.js';
+import {
+  authorization,
+  defineBatch,
+  defineTask,
+  defineVendor,
+  type SnapshotFields,
+  type TaskClient,
+  type TaskKind,
+  type Vendor,
+} from '../../core/vendor.js';
+import {
+  type ReportTask,
+  type ReportTaskStatusPoll,
+  ReportTaskStatusPollSchema,
+  type SyncTask,
+  type SyncTaskStatusPoll,
+  SyncTaskStatusPollSchema,
+} from './alm-schemas.js';
+import { type AnaplanMethods, anaplanMethods } from './methods.js';
 import {
   ACTION_TYPES,
   type ActionType,
@@ -44,12 +60,18 @@ import {
   TaskListResponseSchema,
   type TaskResult,
   type TaskStatus,
+  type TaskStatusPoll,
   TaskStatusPollSchema,
   type TaskSummary,
 } from './schemas.js';
 
 export * from './alm-schemas.js';
-export type { AnaplanAlmTaskRequest, AnaplanTaskListOptions } from './methods.js';
+export type {
+  AnaplanAlmTaskRequest,
+  AnaplanMethods,
+  AnaplanStartedTask,
+  AnaplanTaskListOptions,
+} from './methods.js';
 export {
   ACTION_TYPES,
   type ActionType,
@@ -74,6 +96,58 @@ export const ANAPLAN_STATES = {
   CANCELLING: 'canceling',
   CANCELLED: 'canceled',
 } as const satisfies Record<(typeof AnaplanTaskStateSchema.values)[number], TaskState>;
+
+/**
+ * An Anaplan task as a client sees it, told apart by `kind`: a bulk action's task (`raw` is a
+ * {@link TaskStatusPoll}), an ALM sync task ({@link SyncTaskStatusPoll}) or an ALM report task
+ * ({@link ReportTaskStatusPoll}).
+ *
+ * @group Vendor
+ */
+export type AnaplanSnapshot =
+  | TaskSnapshot<TaskStatusPoll, 'imports'>
+  | TaskSnapshot<TaskStatusPoll, 'exports'>
+  | TaskSnapshot<TaskStatusPoll, 'actions'>
+  | TaskSnapshot<TaskStatusPoll, 'processes'>
+  | TaskSnapshot<SyncTaskStatusPoll, 'syncTasks'>
+  | TaskSnapshot<ReportTaskStatusPoll, 'comparisonReportTasks'>
+  | TaskSnapshot<ReportTaskStatusPoll, 'summaryReportTasks'>;
+
+/**
+ * The task kinds of {@link anaplan}: the four bulk action types, and the three ALM task kinds. (A
+ * type, not an interface: a vendor's kinds are a record of task kinds.)
+ */
+export type AnaplanKinds = {
+  imports: TaskKind<typeof TaskStatusPollSchema>;
+  exports: TaskKind<typeof TaskStatusPollSchema>;
+  actions: TaskKind<typeof TaskStatusPollSchema>;
+  processes: TaskKind<typeof TaskStatusPollSchema>;
+  syncTasks: TaskKind<typeof SyncTaskStatusPollSchema>;
+  comparisonReportTasks: TaskKind<typeof ReportTaskStatusPollSchema>;
+  summaryReportTasks: TaskKind<typeof ReportTaskStatusPollSchema>;
+};
+
+/**
+ * The Anaplan vendor's type: {@link anaplan}, as `createClient` reads it.
+ *
+ * @group Vendor
+ */
+export interface AnaplanVendor
+  extends Vendor<
+    'anaplan',
+    (typeof AnaplanTaskStateSchema.values)[number],
+    AnaplanKinds,
+    typeof AnaplanTaskRef,
+    AnaplanMethods,
+    AnaplanSnapshot
+  > {}
+
+/**
+ * An Anaplan client: what `createClient(anaplan, options)` returns.
+ *
+ * @group Vendor
+ */
+export type AnaplanClient = TaskClient<AnaplanVendor>;
 
 // Anaplan's default page size of a list, and its ceiling.
 const LIST_PAGE = 5000;
@@ -107,8 +181,10 @@ const reportTask = defineTask({
  * References: `{ workspaceId, modelId, actionId, taskId }` for a bulk action's task (the action's
  * kind read from its id, or given as `actionType`), `{ modelId, kind, taskId }` for an ALM task,
  * or the task's absolute URL.
+ *
+ * @group Vendor
  */
-export const anaplan = defineVendor({
+export const anaplan: AnaplanVendor = defineVendor({
   name: 'anaplan',
   baseUrl: 'https://api.anaplan.com/2/0',
   auth: authorization('AnaplanAuthToken'),

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import {
   ConfigError,
   describeValue,
+  type Paginator,
   PagingError,
   type PagingOptions,
   ResponseValidationError,
@@ -17,9 +18,11 @@ import {
 import { SyncTaskListResponseSchema } from './alm-schemas.js';
 import {
   ACTION_TYPES,
+  type ActionType,
   type AlmKind,
   AnaplanActionRef,
   type AnaplanActionTaskRef,
+  type AnaplanAlmTaskRef,
   actionPath,
   actionTypeFor,
 } from './refs.js';
@@ -37,11 +40,11 @@ import {
 /** Options of `tasks()` and `almTasks()`: the list's query plus the walk's options. */
 export interface AnaplanTaskListOptions extends PagingOptions {
   /** Tasks per page (query `limit`). Anaplan's default and ceiling is 5000, and it may send fewer. */
-  limit?: number;
+  limit?: number | undefined;
   /** Where to start (query `offset`). Default 0. */
-  offset?: number;
+  offset?: number | undefined;
   /** Sort order (query `sort`), e.g. `"-creationTime"` for the newest first. */
-  sort?: string;
+  sort?: string | undefined;
 }
 
 /** The ALM task a `startAlm()` makes: which revision of which model to sync, or to report on. */
@@ -63,8 +66,60 @@ type ListPage = {
 
 type Context = Pick<VendorContext<unknown, unknown>, 'vendor' | 'request' | 'paginate'>;
 
+/**
+ * What an Anaplan client adds to the methods every client has.
+ *
+ * @group Vendor
+ */
+export interface AnaplanMethods {
+  /**
+   * The tasks of one bulk action (`GET …/{imports|exports|actions|processes}/{actionId}/tasks`),
+   * page by page on `meta.paging`. Iterate with `for await`, or whole pages with `.pages()`. A
+   * page's `next` (or `cursor`), saved as JSON and passed back as `startAt`, starts a walk again where it stopped.
+   *
+   * @example `for await (const t of client.tasks({ workspaceId, modelId, actionId: '118000000002' })) console.log(t.taskId, t.taskState);`
+   */
+  tasks(action: AnaplanActionRef, options?: AnaplanTaskListOptions): Paginator<TaskSummary, Meta | undefined>;
+  /**
+   * The ALM sync tasks of a model that are running or ended in the last 48 hours
+   * (`GET /models/{modelId}/alm/syncTasks`). Report tasks have no list endpoint.
+   *
+   * @example `const recent = await client.almTasks({ modelId }).toArray({ limit: 50 });`
+   */
+  almTasks(
+    target: { modelId: string; kind?: 'syncTasks' | undefined },
+    options?: AnaplanTaskListOptions,
+  ): Paginator<TaskSummary, Meta | undefined>;
+  /**
+   * Starts a bulk action (`POST …/{actionType}/{actionId}/tasks` with `{ localeName }`) and
+   * returns the reference of its task, ready for `wait`.
+   *
+   * @example `const done = await client.wait(await client.start({ workspaceId, modelId, actionId: '112000000007' }));`
+   */
+  start(
+    action: AnaplanActionRef,
+    options?: { localeName?: string | undefined; signal?: AbortSignal | undefined },
+  ): Promise<AnaplanStartedTask>;
+  /**
+   * Starts an ALM sync, comparison report or summary report task
+   * (`POST /models/{modelId}/alm/{kind}`) and returns the reference of its task.
+   *
+   * @example `const sync = await client.wait(await client.startAlm({ modelId, kind: 'syncTasks', sourceRevisionId, sourceModelId, targetRevisionId }));`
+   */
+  startAlm(request: AnaplanAlmTaskRequest, options?: { signal?: AbortSignal | undefined }): Promise<AnaplanAlmTaskRef>;
+}
+
+/** The reference of a bulk action task `start()` began: the action's ids, its type, and the task id. */
+export interface AnaplanStartedTask {
+  workspaceId: string;
+  modelId: string;
+  actionId: string;
+  actionType: ActionType;
+  taskId: string;
+}
+
 /** Builds the methods `createClient(anaplan)` adds. */
-export function anaplanMethods(ctx: Context) {
+export function anaplanMethods(ctx: Context): AnaplanMethods {
   // Offset paging: the next page starts where `meta.paging` says this one ends.
   const list = (path: string[], schema: z.ZodType<ListPage>, model: string, options: AnaplanTaskListOptions) => {
     const { limit, offset = 0, sort } = options;
@@ -74,6 +129,11 @@ export function anaplanMethods(ctx: Context) {
     return ctx.paginate<TaskSummary, Meta | undefined>(
       {
         first: offset,
+        // A saved page cursor is an offset, as `offset` is.
+        resume(cursor) {
+          checkWhole(ctx.vendor, 'startAt', cursor, 0);
+          return cursor;
+        },
         async fetch(cursor, pageSignal) {
           // The page before pointed nowhere sensible: its items were handed out, the walk ends here.
           if (typeof cursor === 'object' && cursor !== null) {
@@ -97,23 +157,11 @@ export function anaplanMethods(ctx: Context) {
   };
 
   return {
-    /**
-     * The tasks of one bulk action (`GET …/{imports|exports|actions|processes}/{actionId}/tasks`),
-     * page by page on `meta.paging`. Iterate with `for await`, or whole pages with `.pages()`.
-     *
-     * @example `for await (const t of client.tasks({ workspaceId, modelId, actionId: '118000000002' })) console.log(t.taskId, t.taskState);`
-     */
-    tasks(action: AnaplanActionRef, options: AnaplanTaskListOptions = {}) {
+    tasks(action, options = {}) {
       return list(actionPath(parseAction(ctx.vendor, action)), TaskListResponseSchema, 'TaskListResponse', options);
     },
 
-    /**
-     * The ALM sync tasks of a model that are running or ended in the last 48 hours
-     * (`GET /models/{modelId}/alm/syncTasks`). Report tasks have no list endpoint.
-     *
-     * @example `const recent = await client.almTasks({ modelId }).toArray({ limit: 50 });`
-     */
-    almTasks(target: { modelId: string; kind?: 'syncTasks' }, options: AnaplanTaskListOptions = {}) {
+    almTasks(target, options = {}) {
       if (typeof target?.modelId !== 'string' || target.modelId.trim() === '') {
         throw new ConfigError(
           'target',
@@ -124,13 +172,7 @@ export function anaplanMethods(ctx: Context) {
       return list(path, SyncTaskListResponseSchema, 'SyncTaskListResponse', options);
     },
 
-    /**
-     * Starts a bulk action (`POST …/{actionType}/{actionId}/tasks` with `{ localeName }`) and
-     * returns the reference of its task, ready for `wait`.
-     *
-     * @example `const done = await client.wait(await client.start({ workspaceId, modelId, actionId: '112000000007' }));`
-     */
-    async start(action: AnaplanActionRef, options: { localeName?: string; signal?: AbortSignal } = {}) {
+    async start(action, options = {}) {
       const parsed = parseAction(ctx.vendor, action);
       const response = await ctx.request({
         method: 'POST',
@@ -144,13 +186,7 @@ export function anaplanMethods(ctx: Context) {
       return { ...parsed, actionType: actionTypeFor(parsed), taskId } satisfies AnaplanActionTaskRef;
     },
 
-    /**
-     * Starts an ALM sync, comparison report or summary report task
-     * (`POST /models/{modelId}/alm/{kind}`) and returns the reference of its task.
-     *
-     * @example `const sync = await client.wait(await client.startAlm({ modelId, kind: 'syncTasks', sourceRevisionId, sourceModelId, targetRevisionId }));`
-     */
-    async startAlm(request: AnaplanAlmTaskRequest, options: { signal?: AbortSignal } = {}) {
+    async startAlm(request, options = {}) {
       const { modelId, kind, sourceRevisionId, sourceModelId, targetRevisionId } = request;
       const response = await ctx.request({
         method: 'POST',

@@ -94,7 +94,7 @@ export const TaskSummarySchema = z.looseObject({
  * A task as `client.tasks()` and `client.almTasks()` yield it: its `taskId`, `taskState` and `creationTime`, each
  * optional as the specs have them.
  */
-export type TaskSummary = z.infer<typeof TaskSummarySchema>;
+export interface TaskSummary extends z.infer<typeof TaskSummarySchema> {}
 
 /** A bulk task that has not finished (`Task`). */
 export const TaskSchema = z.looseObject({
@@ -178,7 +178,7 @@ export const MetaSchema = z.looseObject({
   paging: PagingSchema.optional(),
 });
 /** The `meta` of an Anaplan response: its schema URL and, on a list page, its {@link Paging}. */
-export type Meta = z.infer<typeof MetaSchema>;
+export interface Meta extends z.infer<typeof MetaSchema> {}
 
 /** Anaplan's own status of a response (`Status`); `code` is not always the HTTP status. */
 export const StatusSchema = z.looseObject({
@@ -213,7 +213,7 @@ export const TaskStatusPollSchema = z.looseObject({
  * A bulk action task's status response, `{ meta, status, task }` (`_TaskStatusPoll`): the `raw` of its snapshots.
  * Narrow on `raw.task?.taskState` to reach `result`.
  */
-export type TaskStatusPoll = z.infer<typeof TaskStatusPollSchema>;
+export interface TaskStatusPoll extends z.infer<typeof TaskStatusPollSchema> {}
 
 /**
  * A bulk task list page. Other lists carry `tasks`; listing import tasks answers `task`, and

@@ -5,12 +5,24 @@
  * @module taskwait/layer-iq
  */
 import { z } from 'zod';
-import type { TaskState } from '../../core/lifecycle.js';
-import { type AuthScheme, apiKeyHeader, authorization, defineTask, defineVendor } from '../../core/vendor.js';
-import { type IngestOptions, type IngestRow, ingestBatches } from './ingest.js';
+import type { TaskSnapshot, TaskState } from '../../core/lifecycle.js';
+import {
+  type AuthScheme,
+  apiKeyHeader,
+  authorization,
+  defineTask,
+  defineVendor,
+  type Paginator,
+  type TaskClient,
+  type TaskKind,
+  type Vendor,
+} from '../../core/vendor.js';
+import { type IngestBatch, type IngestOptions, type IngestRow, ingestBatches } from './ingest.js';
 import { type CollectionOptions, type IssueOptions, isRunNotice, walkCollection } from './paging.js';
 import {
+  type NormalizedRow,
   NormalizedRowSchema,
+  type Pagination,
   type Task,
   type TaskIssue,
   TaskIssueSchema,
@@ -35,6 +47,103 @@ export {
   type WebhookFailure,
   WebhookVerificationError,
 } from './webhook.js';
+
+/**
+ * A Layer IQ task as a client sees it: `raw` is the {@link Task}.
+ *
+ * @group Vendor
+ */
+export type LayerIqSnapshot = TaskSnapshot<Task, 'task'>;
+
+/**
+ * What a Layer IQ client adds to the methods every client has.
+ *
+ * @group Vendor
+ */
+export interface LayerIqMethods {
+  /**
+   * The task's issues, page by page: the first page embedded in the task, later ones asked for
+   * with `pageParam` (default `issuesPage`). `scope: 'rows'` keeps per-row outcomes,
+   * `'run'` run-level notices (`rowIndex < 0`). A page's `next` (or `cursor`), saved as JSON and passed back as `startAt`,
+   * starts a walk again where it stopped.
+   *
+   * @example
+   * ```ts
+   * for await (const issue of layer.issues(taskId)) console.log(issue.code);
+   * const first100 = await layer.issues(taskId).toArray({ limit: 100 });
+   * ```
+   */
+  issues(ref: LayerIqTaskRef, options?: IssueOptions): Paginator<TaskIssue, Pagination | undefined>;
+  /**
+   * The cleaned rows of a NORMALIZE task (one started with `ingest(rows, { normalize: true })`),
+   * with their inline issues, page by page (later pages asked for with `pageParam`, default
+   * `normalizedRowsPage`). They can be passed to `ingest()`.
+   */
+  normalizedRows(ref: LayerIqTaskRef, options?: CollectionOptions): Paginator<NormalizedRow, Pagination | undefined>;
+  /**
+   * Imports rows (an array or any iterable or async iterable) through `POST /assets/ingest`, in
+   * batches of at most 10,000, one request at a time, holding one batch in memory.
+   *
+   * @returns one task reference per batch, for `wait()`. If a later batch fails, the earlier
+   *   ones were accepted: use `ingestBatches()` to see each reference as it arrives.
+   */
+  ingest(rows: Iterable<IngestRow> | AsyncIterable<IngestRow>, options?: IngestOptions): Promise<string[]>;
+  /**
+   * Like `ingest()`, yielding each accepted batch (`{ index, rows, taskId, location, ref }`)
+   * as soon as the server accepts it. A `break` stops the import.
+   */
+  ingestBatches(
+    rows: Iterable<IngestRow> | AsyncIterable<IngestRow>,
+    options?: IngestOptions,
+  ): AsyncGenerator<IngestBatch, void, undefined>;
+  /**
+   * The task reference of a webhook delivery: its relative `taskUrl`, resolved against the
+   * base URL (a path outside the base URL's path is read as relative to it).
+   */
+  webhookRef(event: WebhookEvent | WebhookEventData): AbsoluteTaskUrl;
+  /**
+   * Verifies a webhook delivery ({@link verifyWebhook}: signature, timestamp, body), then wakes
+   * this client's pending waits on its task (`client.wake`): they poll it at once, and end on
+   * what that poll reads, never on the push alone. Waits started with the task's id and waits
+   * started with its URL are both woken.
+   *
+   * @returns the verified event, and how many waits were woken (0 when none awaits its task).
+   * @throws {@link WebhookVerificationError} for a delivery that must not be trusted: nothing is woken.
+   * @example
+   * ```ts
+   * // In a node:http handler, with the raw body:
+   * try {
+   *   await layer.wakeFromWebhook({ payload: body, header: req.headers['x-layeriq-signature'], secret });
+   *   res.writeHead(204).end();
+   * } catch (error) {
+   *   res.writeHead(error instanceof WebhookVerificationError ? 400 : 500).end();
+   * }
+   * ```
+   */
+  wakeFromWebhook(options: VerifyWebhookOptions): Promise<{ event: WebhookEvent; woken: number }>;
+}
+
+/**
+ * The Layer IQ vendor's type: {@link layerIq}, as `createClient` reads it.
+ *
+ * @group Vendor
+ */
+export interface LayerIqVendor
+  extends Vendor<
+    'layer-iq',
+    (typeof TaskStatusSchema.values)[number],
+    { task: TaskKind<typeof TaskSchema> },
+    z.ZodString,
+    LayerIqMethods,
+    LayerIqSnapshot
+  > {}
+
+/**
+ * A Layer IQ client: what `createClient(layerIq, options)` returns.
+ *
+ * @group Vendor
+ */
+export type LayerIqClient = TaskClient<LayerIqVendor>;
 
 /** The production base URL. */
 export const LAYER_IQ_BASE_URL = 'https://api.layer-iq.com/api/v1/public';
@@ -89,8 +198,10 @@ function describe(task: Task): string {
  *   for await (const issue of layer.issues(ref, { scope: 'rows' })) console.log(issue.rowIndex, issue.message);
  * }
  * ```
+ *
+ * @group Vendor
  */
-export const layerIq = defineVendor({
+export const layerIq: LayerIqVendor = defineVendor({
   name: 'layer-iq',
   baseUrl: LAYER_IQ_BASE_URL,
   auth: layerIqAuth,
@@ -124,82 +235,33 @@ export const layerIq = defineVendor({
   },
   ref: z.string().min(1),
   route: (taskId) => ({ kind: 'task', path: [TASK_PATH, taskId] }),
-  methods: (ctx) => ({
-    /**
-     * The task's issues, page by page: the first page embedded in the task, later ones asked for
-     * with `pageParam` (default `issuesPage`). `scope: 'rows'` keeps per-row outcomes,
-     * `'run'` run-level notices (`rowIndex < 0`).
-     *
-     * @example
-     * ```ts
-     * for await (const issue of layer.issues(taskId)) console.log(issue.code);
-     * const first100 = await layer.issues(taskId).toArray({ limit: 100 });
-     * ```
-     */
-    issues(ref: LayerIqTaskRef, options: IssueOptions = {}) {
+  methods: (ctx): LayerIqMethods => ({
+    issues(ref, options = {}) {
       const scope = options.scope ?? 'all';
       const keep = (issue: TaskIssue) => scope === 'all' || (scope === 'run') === isRunNotice(issue);
       return walkCollection(ctx, ref, 'issues', TaskIssueSchema, options, keep);
     },
 
-    /**
-     * The cleaned rows of a NORMALIZE task, with their inline issues, page by page (later pages
-     * asked for with `pageParam`, default `normalizedRowsPage`). They can be passed to `ingest()`.
-     */
-    normalizedRows(ref: LayerIqTaskRef, options: CollectionOptions = {}) {
+    normalizedRows(ref, options = {}) {
       return walkCollection(ctx, ref, 'normalizedRows', NormalizedRowSchema, options);
     },
 
-    /**
-     * Imports rows (an array or any iterable or async iterable) through `POST /assets/ingest`, in
-     * batches of at most 10,000, one request at a time, holding one batch in memory.
-     *
-     * @returns one task reference per batch, for `wait()`. If a later batch fails, the earlier
-     *   ones were accepted: use {@link ingestBatches} to see each reference as it arrives.
-     */
-    async ingest(rows: Iterable<IngestRow> | AsyncIterable<IngestRow>, options?: IngestOptions): Promise<string[]> {
+    async ingest(rows, options) {
       const refs: string[] = [];
       for await (const batch of ingestBatches(ctx, rows, options)) refs.push(batch.ref);
       return refs;
     },
 
-    /**
-     * Like `ingest()`, yielding each accepted batch (`{ index, rows, taskId, location, ref }`)
-     * as soon as the server accepts it. A `break` stops the import.
-     */
-    ingestBatches(rows: Iterable<IngestRow> | AsyncIterable<IngestRow>, options?: IngestOptions) {
+    ingestBatches(rows, options) {
       return ingestBatches(ctx, rows, options);
     },
 
-    /**
-     * The task reference of a webhook delivery: its relative `taskUrl`, resolved against the
-     * base URL (a path outside the base URL's path is read as relative to it).
-     */
-    webhookRef(event: WebhookEvent | WebhookEventData): AbsoluteTaskUrl {
+    webhookRef(event) {
       const data = typeof event.taskUrl === 'string' ? event : (event as WebhookEvent).data;
       return resolveApiUrl((data as WebhookEventData).taskUrl, ctx.baseUrl);
     },
 
-    /**
-     * Verifies a webhook delivery ({@link verifyWebhook}: signature, timestamp, body), then wakes
-     * this client's pending waits on its task (`client.wake`): they poll it at once, and end on
-     * what that poll reads, never on the push alone. Waits started with the task's id and waits
-     * started with its URL are both woken.
-     *
-     * @returns the verified event, and how many waits were woken (0 when none awaits its task).
-     * @throws {@link WebhookVerificationError} for a delivery that must not be trusted: nothing is woken.
-     * @example
-     * ```ts
-     * // In a node:http handler, with the raw body:
-     * try {
-     *   await layer.wakeFromWebhook({ payload: body, header: req.headers['x-layeriq-signature'], secret });
-     *   res.writeHead(204).end();
-     * } catch (error) {
-     *   res.writeHead(error instanceof WebhookVerificationError ? 400 : 500).end();
-     * }
-     * ```
-     */
-    async wakeFromWebhook(options: VerifyWebhookOptions): Promise<{ event: WebhookEvent; woken: number }> {
+    async wakeFromWebhook(options) {
       const event = await verifyWebhook(options);
       const byUrl = resolveApiUrl(event.data.taskUrl, ctx.baseUrl);
       const byId = resolveApiUrl(`/${TASK_PATH}/${encodeURIComponent(event.data.taskId)}`, ctx.baseUrl);

@@ -18,18 +18,18 @@ export type IngestRow = z.input<typeof IngestAssetInputSchema> | NormalizedRow;
 /** Options of `ingest()` and `ingestBatches()`: the `IngestRequest` fields, and the batching. */
 export interface IngestOptions {
   /** Clean and enrich rows before upserting. */
-  normalize?: boolean;
+  normalize?: boolean | undefined;
   /** Revive archived assets whose identifier matches. Server default false. */
-  reviveArchived?: boolean;
+  reviveArchived?: boolean | undefined;
   /**
    * `DELTA` upserts only the rows sent; `FULL` may soft-retire every asset absent from the batch,
    * so with `FULL` more rows than one batch holds are refused before anything is sent.
    */
-  syncMode?: SyncMode;
+  syncMode?: SyncMode | undefined;
   /** Rows per request, 1 to 10000. Default 10000. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Stops the import between and during requests. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** One accepted batch. */
@@ -41,7 +41,7 @@ export interface IngestBatch {
   /** The id from the 202 body. */
   taskId: string;
   /** The 202's `Location`, resolved to an absolute URL; absent when the server sent none. */
-  location?: AbsoluteTaskUrl;
+  location?: AbsoluteTaskUrl | undefined;
   /**
    * What to pass to `wait()`: the `Location` URL, or the task id when there is no `Location` on
    * the client's origin.

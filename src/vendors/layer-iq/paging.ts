@@ -12,6 +12,7 @@ import {
   type PagingOptions,
   requestServerUrl,
   type VendorContext,
+  type VendorRequest,
 } from '../../core/vendor.js';
 import { type Pagination, PaginationSchema, type TaskIssue } from './schemas.js';
 import { type LayerIqTaskRef, resolveApiUrl, targetOf } from './urls.js';
@@ -19,16 +20,16 @@ import { type LayerIqTaskRef, resolveApiUrl, targetOf } from './urls.js';
 /** Options of a walk over one of a task's embedded collections. */
 export interface CollectionOptions extends PagingOptions {
   /** Items per page to ask for. Default: the server's. */
-  pageSize?: number;
+  pageSize?: number | undefined;
   /**
    * The query parameter that asks for page N (undocumented). Default `issuesPage` for issues,
    * `normalizedRowsPage` for normalized rows.
    */
-  pageParam?: string;
+  pageParam?: string | undefined;
   /** The query parameter that sets the page size. Default `issuesPageSize` / `normalizedRowsPageSize`. */
-  pageSizeParam?: string;
+  pageSizeParam?: string | undefined;
   /** The query parameter that carries a `nextCursor`. Default `issuesCursor` / `normalizedRowsCursor`. */
-  cursorParam?: string;
+  cursorParam?: string | undefined;
 }
 
 /** Which issues a walk yields: all, per-row outcomes only (`rowIndex >= 0`) or run-level notices only. */
@@ -37,7 +38,7 @@ export type IssueScope = 'all' | 'rows' | 'run';
 /** Options of `issues()`. */
 export interface IssueOptions extends CollectionOptions {
   /** Default `'all'`. */
-  scope?: IssueScope;
+  scope?: IssueScope | undefined;
 }
 
 /** Whether an issue is a run-level notice (`rowIndex < 0`, e.g. `issues_truncated`) rather than a row's. */
@@ -48,9 +49,21 @@ export function isRunNotice(issue: Pick<TaskIssue, 'rowIndex'>): boolean {
 /** Where a page is: the task's embedded first page, page N, a `next` URL or a `nextCursor`. */
 type Cursor =
   | { first: true }
-  | { page: number; prev?: number | undefined; zero?: true }
+  | { page: number; prev?: number | undefined; zero?: true | undefined }
   | { url: string; from: string }
   | { cursor: string };
+
+// A saved page cursor, as JSON gave it back: one of the shapes above.
+const SavedCursor = z.union([
+  z.strictObject({ first: z.literal(true) }),
+  z.strictObject({
+    page: z.number().int().min(0),
+    prev: z.number().int().optional(),
+    zero: z.literal(true).optional(),
+  }),
+  z.strictObject({ url: z.string().min(1), from: z.string() }),
+  z.strictObject({ cursor: z.string().min(1) }),
+]);
 
 /** The field of the task that holds the collection. */
 export type CollectionField = 'issues' | 'normalizedRows';
@@ -80,9 +93,23 @@ export function walkCollection<Item>(
   // A later page may be the task again or, behind a `next` URL, the bare collection.
   const body = z.looseObject({ [field]: collection.optional() }).extend(collection.shape);
   const target = targetOf(ref);
+  // Saved cursors given as startAt: their URL is the caller's word, not the server's.
+  const resumed = new WeakSet<object>();
 
   const source = {
     first: { first: true } as Cursor,
+    resume(cursor: unknown): Cursor {
+      const parsed = SavedCursor.safeParse(cursor);
+      if (!parsed.success) {
+        throw new ConfigError(
+          'startAt',
+          `${ctx.vendor}: startAt must be a page's cursor of ${field}, as a page's cursor or next gave it, got ${describeValue(cursor)}`,
+        );
+      }
+      const saved = { ...parsed.data } as Cursor;
+      resumed.add(saved);
+      return saved;
+    },
     async fetch(cursor: unknown, pageSignal: AbortSignal) {
       const at = cursor as Cursor;
       const query: Record<string, string | number | undefined> = { [params.size]: pageSize };
@@ -93,7 +120,13 @@ export function walkCollection<Item>(
       // A `next` link is the server's word: one the token may not follow is its fault, not the caller's.
       const response =
         'url' in at
-          ? await requestServerUrl(ctx, { ...request, url: at.url }, { model, field: 'pagination.next', url: at.from })
+          ? resumed.has(at)
+            ? await requestSavedUrl(ctx, { ...request, url: at.url })
+            : await requestServerUrl(
+                ctx,
+                { ...request, url: at.url },
+                { model, field: 'pagination.next', url: at.from },
+              )
           : await ctx.request({ ...request, ...target });
       const embedded = response.data[field] as z.output<typeof collection> | undefined;
       const page = embedded ?? (response.data as z.output<typeof collection>);
@@ -121,6 +154,19 @@ export function walkCollection<Item>(
   // Every paging option (prefetch, maxPages, maxEmptyPages, signal, ...) goes as given: the
   // paginator reads its own and ignores the rest.
   return ctx.paginate<Item, Pagination | undefined>(source, options);
+}
+
+/** A saved `next` URL, through the same origin check as the server's: one the token may not go to is the caller's fault. */
+async function requestSavedUrl<Schema extends z.ZodType>(
+  ctx: VendorContext<string, unknown>,
+  request: VendorRequest<Schema> & { url: string },
+) {
+  try {
+    return await ctx.request(request);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || error.field !== 'url') throw error;
+    throw new ConfigError('startAt', `${ctx.vendor}: startAt is a URL the client does not follow: ${error.message}`);
+  }
 }
 
 function nextCursor(

@@ -82,7 +82,7 @@ export const TaskIssueSchema = z.looseObject({
  * One issue of a Layer IQ task, as `client.issues()` yields it: a row's outcome, or a run-level notice when `rowIndex`
  * is below 0.
  */
-export type TaskIssue = z.infer<typeof TaskIssueSchema>;
+export interface TaskIssue extends z.infer<typeof TaskIssueSchema> {}
 
 const guessed = <T extends z.ZodType>(schema: T) => schema.nullable().optional().catch(undefined);
 
@@ -104,7 +104,7 @@ export const PaginationSchema = z.looseObject({
   next: guessed(z.string()),
 });
 /** The paging of a collection embedded in a task. Undocumented by Layer IQ: every field is a guess and optional. */
-export type Pagination = z.infer<typeof PaginationSchema>;
+export interface Pagination extends z.infer<typeof PaginationSchema> {}
 
 /** One asset row of an ingest (`IngestAssetInput`). Only `identifier` is required. */
 export const IngestAssetInputSchema = z.looseObject({
@@ -151,7 +151,7 @@ export const NormalizedRowSchema = IngestAssetInputSchema.partial().extend({
  * A cleaned row of a NORMALIZE task, as `client.normalizedRows()` yields it, with its inline `issues`; it can be passed
  * back to `ingest()`.
  */
-export type NormalizedRow = z.infer<typeof NormalizedRowSchema>;
+export interface NormalizedRow extends z.infer<typeof NormalizedRowSchema> {}
 
 /** A collection as the API wraps it: `{ data, pagination }`. */
 export const collectionOf = <Item extends z.ZodType>(item: Item) =>
@@ -196,7 +196,7 @@ export const TaskSchema = z.looseObject({
  * A Layer IQ task (`Task`) as its status URL returns it: a snapshot's `raw`, with its `counts`, `progress` (0 to 1) and
  * embedded issues.
  */
-export type Task = z.infer<typeof TaskSchema>;
+export interface Task extends z.infer<typeof TaskSchema> {}
 
 /** The body of a bulk import (`IngestRequest`). */
 export const IngestRequestSchema = z.looseObject({

@@ -48,9 +48,9 @@ export interface VerifyWebhookOptions {
   /** The endpoint's signing secret. */
   secret: string | Uint8Array;
   /** How far `t` may be from now, either way. Default 300 (5 minutes). */
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
   /** The current time (ms since the epoch, or a `Date`). Default `Date.now()`. */
-  now?: number | Date;
+  now?: number | Date | undefined;
 }
 
 /**
@@ -128,7 +128,7 @@ export interface SignWebhookOptions {
   payload: string | Uint8Array;
   secret: string | Uint8Array;
   /** Unix seconds to sign with. Default: now. */
-  timestamp?: number;
+  timestamp?: number | undefined;
 }
 
 /**

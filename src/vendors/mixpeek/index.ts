@@ -15,8 +15,19 @@
  * @module taskwait/mixpeek
  */
 import { z } from 'zod';
-import type { TaskState } from '../../core/lifecycle.js';
-import { authorization, defineTask, defineVendor, type PagingOptions } from '../../core/vendor.js';
+import type { TaskSnapshot, TaskState } from '../../core/lifecycle.js';
+import {
+  authorization,
+  ConfigError,
+  defineTask,
+  defineVendor,
+  describeValue,
+  type Paginator,
+  type PagingOptions,
+  type TaskClient,
+  type TaskKind,
+  type Vendor,
+} from '../../core/vendor.js';
 import {
   type ListTasksRequest,
   ListTasksResponseSchema,
@@ -64,10 +75,56 @@ export type MixpeekTaskRef = z.input<typeof MixpeekTaskRef>;
 /** Options of the client's `tasks()` list: the list's query parameters plus the walk's options. */
 export interface MixpeekTaskListOptions extends PagingOptions {
   /** Tasks per page, 1 to 1000 (query `limit`). Default: Mixpeek's. */
-  limit?: number;
+  limit?: number | undefined;
   /** Ask Mixpeek to fill the pagination totals (query `include_total`). Default false. */
-  includeTotal?: boolean;
+  includeTotal?: boolean | undefined;
 }
+
+/**
+ * A Mixpeek task as a client sees it: `raw` is the {@link TaskResponse}.
+ *
+ * @group Vendor
+ */
+export type MixpeekSnapshot = TaskSnapshot<TaskResponse, 'task'>;
+
+/**
+ * What a Mixpeek client adds to the methods every client has.
+ *
+ * @group Vendor
+ */
+export interface MixpeekMethods {
+  /**
+   * Lists tasks with `POST /v1/tasks/list`, following `pagination.next_cursor` page by page.
+   * Iterate the tasks with `for await`, or whole pages (with their `pagination`) with `.pages()`.
+   * A page's `next` (or `cursor`), saved as JSON and passed back as `startAt`, starts a walk again where it stopped.
+   *
+   * @param filters - the JSON body, e.g. `{ status: 'FAILED', task_type: 'api_buckets_batches_process' }`.
+   * @example `for await (const t of client.tasks({ status: 'FAILED' }, { limit: 100 })) console.log(t.task_id);`
+   */
+  tasks(filters?: ListTasksRequest, options?: MixpeekTaskListOptions): Paginator<TaskResponse, PaginationResponse>;
+}
+
+/**
+ * The Mixpeek vendor's type: {@link mixpeek}, as `createClient` reads it.
+ *
+ * @group Vendor
+ */
+export interface MixpeekVendor
+  extends Vendor<
+    'mixpeek',
+    (typeof TaskStatusEnumSchema.values)[number],
+    { task: TaskKind<typeof TaskResponseSchema> },
+    typeof MixpeekTaskRef,
+    MixpeekMethods,
+    MixpeekSnapshot
+  > {}
+
+/**
+ * A Mixpeek client: what `createClient(mixpeek, options)` returns.
+ *
+ * @group Vendor
+ */
+export type MixpeekClient = TaskClient<MixpeekVendor>;
 
 const task = defineTask({
   model: 'TaskResponse',
@@ -80,8 +137,10 @@ const task = defineTask({
  * The Mixpeek vendor. Pass it to `createClient` with an API key as `token`.
  *
  * References: a task id (`'task_abc123'`), a task's absolute URL, or an object with `task_id`.
+ *
+ * @group Vendor
  */
-export const mixpeek = defineVendor({
+export const mixpeek: MixpeekVendor = defineVendor({
   name: 'mixpeek',
   baseUrl: 'https://api.mixpeek.com',
   auth: authorization('Bearer'),
@@ -94,19 +153,20 @@ export const mixpeek = defineVendor({
   cancel: { method: 'DELETE' },
   // TaskStatusEnum: "Use exponential backoff (1s → 30s) when polling".
   poll: { minDelayMs: 1000, maxDelayMs: 30_000 },
-  methods: (ctx) => ({
-    /**
-     * Lists tasks with `POST /v1/tasks/list`, following `pagination.next_cursor` page by page.
-     * Iterate the tasks with `for await`, or whole pages (with their `pagination`) with `.pages()`.
-     *
-     * @param filters - the JSON body, e.g. `{ status: 'FAILED', task_type: 'api_buckets_batches_process' }`.
-     * @example `for await (const t of client.tasks({ status: 'FAILED' }, { limit: 100 })) console.log(t.task_id);`
-     */
-    tasks(filters: ListTasksRequest = {}, options: MixpeekTaskListOptions = {}) {
+  methods: (ctx): MixpeekMethods => ({
+    tasks(filters = {}, options = {}) {
       const { limit, includeTotal } = options;
       return ctx.paginate<TaskResponse, PaginationResponse>(
         {
           first: null,
+          // A saved page cursor: a next_cursor, or null for the first page.
+          resume(cursor) {
+            if (cursor === null || (typeof cursor === 'string' && cursor !== '')) return cursor;
+            throw new ConfigError(
+              'startAt',
+              `mixpeek: startAt must be a page's cursor (a next_cursor, or null for the first page), got ${describeValue(cursor)}`,
+            );
+          },
           async fetch(cursor, pageSignal) {
             const { data } = await ctx.request({
               method: 'POST',

@@ -158,7 +158,7 @@ export const TaskResponseSchema = z.looseObject({
  * A Mixpeek task as `GET /v1/tasks/{task_id}` returns it (`TaskResponse`): a snapshot's `raw`, and what
  * `client.tasks()` yields.
  */
-export type TaskResponse = z.infer<typeof TaskResponseSchema>;
+export interface TaskResponse extends z.infer<typeof TaskResponseSchema> {}
 
 /** Pagination of a list (`PaginationResponse`): use `next_cursor`; totals only with `include_total=true`. */
 export const PaginationResponseSchema = z.looseObject({
@@ -171,7 +171,7 @@ export const PaginationResponseSchema = z.looseObject({
   next_cursor: z.string().nullable().optional(),
 });
 /** The `pagination` of a task list page: `next_cursor` leads on; the totals are filled only with `includeTotal`. */
-export type PaginationResponse = z.infer<typeof PaginationResponseSchema>;
+export interface PaginationResponse extends z.infer<typeof PaginationResponseSchema> {}
 
 /**
  * The JSON body of `POST /v1/tasks/list` (`ListTasksRequest`), e.g. `{}` or `{ status: 'FAILED' }`.

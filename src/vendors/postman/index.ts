@@ -26,18 +26,31 @@
  *
  * @module taskwait/postman
  */
-import { isTerminal, type TaskState } from '../../core/lifecycle.js';
-import { apiKeyHeader, defineTask, defineVendor, type SnapshotFields } from '../../core/vendor.js';
+import { isTerminal, type TaskSnapshot, type TaskState } from '../../core/lifecycle.js';
+import {
+  apiKeyHeader,
+  defineTask,
+  defineVendor,
+  type SnapshotFields,
+  type TaskClient,
+  type TaskKind,
+  type Vendor,
+} from '../../core/vendor.js';
 import {
   AsyncTaskFailedStatusSchema,
   type Details,
+  type DuplicateCollectionResponse,
   DuplicateCollectionResponseSchema,
+  type GetAsyncCollectionTaskStatus,
   GetAsyncCollectionTaskStatusSchema,
+  type GetCollectionUpdatesTasks,
   GetCollectionUpdatesTasksSchema,
   GetCollectionUpdatesTasksStatusSchema,
+  type GetStatusOfAnAsyncTask,
   GetStatusOfAnAsyncTaskSchema,
   GetStatusOfAnAsyncTaskStatusSchema,
   PostmanTaskRefSchema,
+  type TaskStatusResponse,
   TaskStatusResponseSchema,
   TaskStatusResponseStatusSchema,
   TaskStatusSchema,
@@ -172,11 +185,49 @@ const tasks = {
 export type PostmanTaskKind = keyof typeof tasks;
 
 /**
+ * A Postman task as a client sees it, told apart by `kind`; `raw` is that kind's model.
+ *
+ * @group Vendor
+ */
+export type PostmanSnapshot =
+  | TaskSnapshot<GetStatusOfAnAsyncTask, 'api-task'>
+  | TaskSnapshot<GetCollectionUpdatesTasks, 'collection-update'>
+  | TaskSnapshot<TaskStatusResponse, 'collection-merge'>
+  | TaskSnapshot<DuplicateCollectionResponse, 'collection-duplicate'>
+  | TaskSnapshot<GetAsyncCollectionTaskStatus, 'element-task'>;
+
+/** The task kinds of {@link postman}. (A type, not an interface: a vendor's kinds are a record of task kinds.) */
+export type PostmanKinds = {
+  'api-task': TaskKind<typeof GetStatusOfAnAsyncTaskSchema>;
+  'collection-update': TaskKind<typeof GetCollectionUpdatesTasksSchema>;
+  'collection-merge': TaskKind<typeof TaskStatusResponseSchema>;
+  'collection-duplicate': TaskKind<typeof DuplicateCollectionResponseSchema>;
+  'element-task': TaskKind<typeof GetAsyncCollectionTaskStatusSchema>;
+};
+
+/**
+ * The Postman vendor's type: {@link postman}, as `createClient` reads it. It adds no methods.
+ *
+ * @group Vendor
+ */
+export interface PostmanVendor
+  extends Vendor<'postman', PostmanStatus, PostmanKinds, typeof PostmanTaskRefSchema, object, PostmanSnapshot> {}
+
+/**
+ * A Postman client: what `createClient(postman, options)` returns.
+ *
+ * @group Vendor
+ */
+export type PostmanClient = TaskClient<PostmanVendor>;
+
+/**
  * The Postman vendor. References: `{ apiId, taskId }`, `{ kind: 'collection-update' | 'collection-merge' |
  * 'collection-duplicate', taskId }`, `{ elementType: 'collections' | 'specs', elementId, taskId }`, or an
  * absolute task URL (a 202's `Location`), whose path picks the kind.
+ *
+ * @group Vendor
  */
-export const postman = defineVendor({
+export const postman: PostmanVendor = defineVendor({
   name: 'postman',
   baseUrl: 'https://api.getpostman.com',
   // Postman's own task and resource URLs (meta.url, Location) name api.postman.com too.

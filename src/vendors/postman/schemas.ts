@@ -146,7 +146,7 @@ export const GetStatusOfAnAsyncTaskSchema = z.looseObject({
  * A Postman API task as `GET /apis/{apiId}/tasks/{taskId}` returns it (`GetStatusOfAnAsyncTask`): the `raw` of an
  * `api-task` snapshot.
  */
-export type GetStatusOfAnAsyncTask = z.infer<typeof GetStatusOfAnAsyncTaskSchema>;
+export interface GetStatusOfAnAsyncTask extends z.infer<typeof GetStatusOfAnAsyncTaskSchema> {}
 
 // ---------------------------------------------------------------------------------------------
 // GET /collection-updates-tasks/{taskId}
@@ -166,7 +166,7 @@ export const GetCollectionUpdatesTasksSchema = z.looseObject({
  * A collection update task as `GET /collection-updates-tasks/{taskId}` returns it: the `raw` of a `collection-update`
  * snapshot.
  */
-export type GetCollectionUpdatesTasks = z.infer<typeof GetCollectionUpdatesTasksSchema>;
+export interface GetCollectionUpdatesTasks extends z.infer<typeof GetCollectionUpdatesTasksSchema> {}
 
 // ---------------------------------------------------------------------------------------------
 // GET /collection-merges-tasks/{taskId} (operation asyncMergePullCollectionTaskStatus)
@@ -202,7 +202,7 @@ export const TaskStatusResponseSchema = z.looseObject({
  * A collection merge or pull task as `GET /collection-merges-tasks/{taskId}` returns it (`TaskStatusResponse`): the
  * `raw` of a `collection-merge` snapshot.
  */
-export type TaskStatusResponse = z.infer<typeof TaskStatusResponseSchema>;
+export interface TaskStatusResponse extends z.infer<typeof TaskStatusResponseSchema> {}
 
 // ---------------------------------------------------------------------------------------------
 // GET /collection-duplicate-tasks/{taskId} (operation getDuplicateCollectionTaskStatus)
@@ -233,7 +233,7 @@ export const DuplicateCollectionResponseSchema = z.looseObject({
  * A collection duplication task as `GET /collection-duplicate-tasks/{taskId}` returns it, the task under `task`: the
  * `raw` of a `collection-duplicate` snapshot.
  */
-export type DuplicateCollectionResponse = z.infer<typeof DuplicateCollectionResponseSchema>;
+export interface DuplicateCollectionResponse extends z.infer<typeof DuplicateCollectionResponseSchema> {}
 
 // ---------------------------------------------------------------------------------------------
 // GET /{elementType}/{elementId}/tasks/{taskId} (operation getAsyncSpecTaskStatus)
@@ -268,7 +268,7 @@ export const GetAsyncCollectionTaskStatus1Schema = z.looseObject({
   status: GetStatusOfAnAsyncTaskStatusSchema.optional(),
 });
 /** An element task, pending, done or failed, whose `details` is an object (`GetAsyncCollectionTaskStatus1`). */
-export type GetAsyncCollectionTaskStatus1 = z.infer<typeof GetAsyncCollectionTaskStatus1Schema>;
+export interface GetAsyncCollectionTaskStatus1 extends z.infer<typeof GetAsyncCollectionTaskStatus1Schema> {}
 
 /** The status of a failed task (`AsyncTaskFailedStatus`): only `failed` is documented. Open. */
 export const AsyncTaskFailedStatusSchema = openEnum(['failed']);
@@ -283,7 +283,7 @@ export const AsyncTaskFailedSchema = z.looseObject({
   status: AsyncTaskFailedStatusSchema.optional(),
 });
 /** A failed element task whose `details` is the error text (`AsyncTaskFailed`); it always means failure. */
-export type AsyncTaskFailed = z.infer<typeof AsyncTaskFailedSchema>;
+export interface AsyncTaskFailed extends z.infer<typeof AsyncTaskFailedSchema> {}
 
 /** The status of a spec's or collection's async task (`GetAsyncCollectionTaskStatus`): either form. */
 export const GetAsyncCollectionTaskStatusSchema = z.union([GetAsyncCollectionTaskStatus1Schema, AsyncTaskFailedSchema]);
@@ -291,7 +291,7 @@ export const GetAsyncCollectionTaskStatusSchema = z.union([GetAsyncCollectionTas
  * A spec or collection generation task as `GET /{elementType}/{elementId}/tasks/{taskId}` returns it, in either form:
  * the `raw` of an `element-task` snapshot.
  */
-export type GetAsyncCollectionTaskStatus = z.infer<typeof GetAsyncCollectionTaskStatusSchema>;
+export type GetAsyncCollectionTaskStatus = GetAsyncCollectionTaskStatus1 | AsyncTaskFailed;
 
 // ---------------------------------------------------------------------------------------------
 // Task references

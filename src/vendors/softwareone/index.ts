@@ -32,9 +32,14 @@ import {
   defineBatch,
   defineTask,
   defineVendor,
+  describeValue,
+  type Paginator,
   type PagingOptions,
   requestServerUrl,
+  type TaskClient,
+  type TaskKind,
   type TaskUrl,
+  type Vendor,
 } from '../../core/vendor.js';
 import { failureFromLogs } from './failure.js';
 import {
@@ -51,7 +56,11 @@ import {
 
 export * from './schemas.js';
 
-/** A snapshot of a SoftwareOne task. */
+/**
+ * A snapshot of a SoftwareOne task.
+ *
+ * @group Vendor
+ */
 export type SoftwareOneSnapshot = TaskSnapshot<Task, 'task'>;
 
 /** A task as the vendor methods take it: its id, its URL, or a snapshot already in hand. */
@@ -64,17 +73,67 @@ export interface SoftwareOneListOptions extends PagingOptions {
    * wanted, `order=` or `select=`, e.g. `and(eq(status,Failed))&order=-audit.created.at`.
    * `limit` and `offset` in it are dropped: the walk sets them.
    */
-  rql?: string;
+  rql?: string | undefined;
   /** Records per page (the RQL `limit`), clamped to 1..100, the platform's maximum. Default 100. */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 /** Options of {@link softwareOne}'s `result()`. */
 export interface SoftwareOneResultOptions<Schema extends z.ZodType> {
   /** Validates the result (a platform object or a task-specific JSON value). Default: any JSON. */
-  schema?: Schema;
-  signal?: AbortSignal;
+  schema?: Schema | undefined;
+  signal?: AbortSignal | undefined;
 }
+
+/**
+ * What a SoftwareOne client adds to the methods every client has.
+ *
+ * @group Vendor
+ */
+export interface SoftwareOneMethods {
+  /**
+   * The task's result as JSON: follows the task's `result` URI (a relative platform URI is
+   * resolved against the base URL's origin), or `GET /v1/system/tasks/{id}/result` when the
+   * task has none. Call it once the task has completed; pass the snapshot from `wait()` to
+   * skip fetching the task again.
+   */
+  result<Schema extends z.ZodType = z.ZodUnknown>(
+    ref: SoftwareOneTaskLike,
+    options?: SoftwareOneResultOptions<Schema>,
+  ): Promise<z.output<Schema>>;
+  /**
+   * The task's log records (`GET /v1/system/tasks/{id}/logs`), page by page. Readable by
+   * `ops` and `svc` tokens only, per the docs.
+   */
+  logs(ref: SoftwareOneTaskLike, options?: SoftwareOneListOptions): Paginator<TaskLog, ListMeta>;
+  /**
+   * The tasks the token may see (`GET /v1/system/tasks`), page by page, optionally filtered with
+   * RQL. A page's `next` (or `cursor`), saved as JSON and passed back as `startAt`, starts a walk again where it stopped.
+   */
+  tasks(options?: SoftwareOneListOptions): Paginator<Task, ListMeta>;
+}
+
+/**
+ * The SoftwareOne vendor's type: {@link softwareOne}, as `createClient` reads it.
+ *
+ * @group Vendor
+ */
+export interface SoftwareOneVendor
+  extends Vendor<
+    'softwareone',
+    (typeof TaskStatusSchema.values)[number],
+    { task: TaskKind<typeof TaskSchema> },
+    typeof TaskIdSchema,
+    SoftwareOneMethods,
+    SoftwareOneSnapshot
+  > {}
+
+/**
+ * A SoftwareOne client: what `createClient(softwareOne, options)` returns.
+ *
+ * @group Vendor
+ */
+export type SoftwareOneClient = TaskClient<SoftwareOneVendor>;
 
 /** Options of {@link softwareOneVendor}. */
 export interface SoftwareOneOptions {
@@ -89,10 +148,23 @@ export interface SoftwareOneOptions {
    * task's state never depends on it. It costs one request per failed snapshot, and up to 9 more
    * for a task with over 100 log records. Default false.
    */
-  errorFromLogs?: boolean;
+  errorFromLogs?: boolean | undefined;
 }
 
 const MAX_PAGE_SIZE = 100;
+
+// A saved page cursor: an offset into the list.
+function offsetOf(cursor: unknown): number {
+  if (typeof cursor === 'number' && Number.isSafeInteger(cursor) && cursor >= 0) return cursor;
+  throw new ConfigError(
+    'startAt',
+    `softwareone: startAt must be a page's cursor (an offset, a whole number of at least 0), got ${describeValue(cursor)}`,
+  );
+}
+
+// The failure text of a failed task, from its logs (see SoftwareOneOptions.errorFromLogs).
+const errorOfFailed: NonNullable<TaskKind<typeof TaskSchema>['enrich']> = (snapshot, context) =>
+  snapshot.state === 'failed' ? failureFromLogs(snapshot.id, context) : Promise.resolve(undefined);
 
 const STATES = {
   Queued: 'queued',
@@ -111,8 +183,10 @@ const STATES = {
  * The SoftwareOne Marketplace Platform Task API with options, e.g.
  * `softwareOneVendor({ errorFromLogs: true })`. Pass it to `createClient`; {@link softwareOne} is
  * `softwareOneVendor()`.
+ *
+ * @group Vendor
  */
-export function softwareOneVendor(options: SoftwareOneOptions = {}) {
+export function softwareOneVendor(options: SoftwareOneOptions = {}): SoftwareOneVendor {
   const { errorFromLogs = false } = options ?? {};
   if (typeof errorFromLogs !== 'boolean') {
     throw new ConfigError(
@@ -133,10 +207,7 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
         model: 'Task',
         schema: TaskSchema,
         status: (task) => task.status,
-        enrich: errorFromLogs
-          ? (snapshot, context) =>
-              snapshot.state === 'failed' ? failureFromLogs(snapshot.id, context) : Promise.resolve(undefined)
-          : undefined,
+        ...(errorFromLogs ? { enrich: errorOfFailed } : {}),
         snapshot: (task) => {
           const status = task.status.trim().toLowerCase();
           const audit = task.audit;
@@ -174,7 +245,7 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
       found: (list) => list.data.map((task) => [task.id, task] as const),
     }),
 
-    methods: (ctx) => {
+    methods: (ctx): SoftwareOneMethods => {
       const isSnapshot = (ref: SoftwareOneTaskLike): ref is SoftwareOneSnapshot =>
         typeof ref === 'object' && ref !== null && 'raw' in ref && (ref as { vendor?: unknown }).vendor === ctx.vendor;
 
@@ -200,6 +271,7 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
         return ctx.paginate<Item, ListMeta>(
           {
             first: 0,
+            resume: offsetOf,
             async fetch(cursor, signal) {
               const query = [filter, `limit=${limit}`, `offset=${cursor as number}`].filter(Boolean).join('&');
               const { data } = await ctx.request({ url: `${await path(signal)}?${query}`, schema, model, signal });
@@ -219,12 +291,6 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
       };
 
       return {
-        /**
-         * The task's result as JSON: follows the task's `result` URI (a relative platform URI is
-         * resolved against the base URL's origin), or `GET /v1/system/tasks/{id}/result` when the
-         * task has none. Call it once the task has completed; pass the snapshot from `wait()` to
-         * skip fetching the task again.
-         */
         async result<Schema extends z.ZodType = z.ZodUnknown>(
           ref: SoftwareOneTaskLike,
           options: SoftwareOneResultOptions<Schema> = {},
@@ -247,10 +313,6 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
           return data as z.output<Schema>;
         },
 
-        /**
-         * The task's log records (`GET /v1/system/tasks/{id}/logs`), page by page. Readable by
-         * `ops` and `svc` tokens only, per the docs.
-         */
         logs(ref: SoftwareOneTaskLike, options: SoftwareOneListOptions = {}) {
           // Resolved once per walk: a URL reference costs one task fetch, not one per page.
           let id: Promise<string> | undefined;
@@ -265,7 +327,6 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
           );
         },
 
-        /** The tasks the token may see (`GET /v1/system/tasks`), page by page, optionally filtered with RQL. */
         tasks(options: SoftwareOneListOptions = {}) {
           return walk<Task>(async () => 'v1/system/tasks', TaskListSchema, 'Task list', options);
         },
@@ -274,8 +335,12 @@ export function softwareOneVendor(options: SoftwareOneOptions = {}) {
   });
 }
 
-/** The SoftwareOne Marketplace Platform Task API. Pass it to `createClient`; see {@link softwareOneVendor} for options. */
-export const softwareOne = softwareOneVendor();
+/**
+ * The SoftwareOne Marketplace Platform Task API. Pass it to `createClient`; see {@link softwareOneVendor} for options.
+ *
+ * @group Vendor
+ */
+export const softwareOne: SoftwareOneVendor = softwareOneVendor();
 
 function clampPageSize(value: number | undefined): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) return MAX_PAGE_SIZE;

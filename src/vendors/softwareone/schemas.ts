@@ -201,7 +201,7 @@ export const TaskSchema = z.looseObject({
  * A SoftwareOne task as `GET /v1/system/tasks/{id}` returns it: a snapshot's `raw`, and what `client.tasks()` yields.
  * `progress` is a percent.
  */
-export type Task = z.infer<typeof TaskSchema>;
+export interface Task extends z.infer<typeof TaskSchema> {}
 
 /**
  * A task log record: a step, a start, a failure, ... of one task's execution. No field is required:
@@ -230,7 +230,7 @@ export const TaskLogSchema = z.looseObject({
  * A task log record, as `client.logs()` yields it: one step of the task's run, with its `message`, `severity` and
  * `progress`.
  */
-export type TaskLog = z.infer<typeof TaskLogSchema>;
+export interface TaskLog extends z.infer<typeof TaskLogSchema> {}
 
 /**
  * RQL paging: `total` is the number of records that match, whatever the page. A page without a
@@ -251,7 +251,7 @@ export const ListMetaSchema = z.looseObject({
   omitted: z.array(z.string()).optional(),
 });
 /** The `$meta` of a list page: its {@link Pagination}, and the query parts `ignored` or fields `omitted`. */
-export type ListMeta = z.infer<typeof ListMetaSchema>;
+export interface ListMeta extends z.infer<typeof ListMetaSchema> {}
 
 /**
  * The RQL list envelope `{ $meta, data }` around items of `item`. A page without `$meta` (as

@@ -7,7 +7,12 @@ import { jobs, serveJob } from '../../helpers/jobs.js';
 import { useMsw } from '../../helpers/server.js';
 
 const server = useMsw();
-const fast = { retry: { retries: 0 }, wait: { minDelayMs: 1, maxDelayMs: 1 }, telemetry: false as const };
+const fast = {
+  token: 'test-token',
+  retry: { retries: 0 },
+  wait: { minDelayMs: 1, maxDelayMs: 1 },
+  telemetry: false as const,
+};
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** This file's name and the line `here` was made on, as a stack names them. */

@@ -206,7 +206,7 @@ describe('TASKWAIT_LOG', () => {
   it('when it is not a level, says so once and leaves logging off', async () => {
     vi.stubEnv('TASKWAIT_LOG', 'verbose');
     const first = recordingLogger();
-    createClient(jobs, { logger: first.logger });
+    createClient(jobs, { token: TOKEN, logger: first.logger });
     expect(first.records).toEqual([
       {
         level: 'warn',
@@ -225,7 +225,7 @@ describe('TASKWAIT_LOG', () => {
     let client: ReturnType<typeof createClient<typeof jobs>>;
     Object.defineProperty(globalThis, 'process', { value: undefined, configurable: true, writable: true });
     try {
-      client = createClient(jobs, { logger, telemetry: false });
+      client = createClient(jobs, { token: TOKEN, logger, telemetry: false });
     } finally {
       Object.defineProperty(globalThis, 'process', saved);
     }
