@@ -105,7 +105,8 @@ function checkLinks(text, shipped) {
       if (!shipped.includes(path)) broken.push(`${link} (not in the npm package: link the repository or ship it)`);
     }
   }
-  if (broken.length > 0) throw new Error(`${README} has links that break from the npm package:\n  ${broken.join('\n  ')}`);
+  if (broken.length > 0)
+    throw new Error(`${README} has links that break from the npm package:\n  ${broken.join('\n  ')}`);
   console.log(`links: ${links.length}, each a shipped file, a file of ${repoUrl} or a heading`);
 }
 
@@ -155,19 +156,28 @@ function writeBlock(dir, block, n) {
 /** One tsc run over every block; errors are given as README lines where they fall in a block. */
 async function compile(dir, files) {
   const t0 = Date.now();
-  const tsc = await run('node', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { cwd: dir, allowFail: true });
+  const tsc = await run('node', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], {
+    cwd: dir,
+    allowFail: true,
+  });
   if (tsc.code !== 0) {
-    const located = `${tsc.stdout}${tsc.stderr}`.replace(/^(block-\d+\.ts)\((\d+),(\d+)\)/gm, (whole, name, line, col) => {
-      const file = files.find((f) => f.name === name);
-      const inBlock = Number(line) - file.offset;
-      const lines = file.block.lastLine - file.block.firstLine;
-      if (inBlock < 1 || inBlock > lines) return `${whole} [hidden setup of the block at ${README}:${file.block.firstLine}]`;
-      return `${README}:${file.block.firstLine + inBlock - 1}:${col}`;
-    });
+    const located = `${tsc.stdout}${tsc.stderr}`.replace(
+      /^(block-\d+\.ts)\((\d+),(\d+)\)/gm,
+      (whole, name, line, col) => {
+        const file = files.find((f) => f.name === name);
+        const inBlock = Number(line) - file.offset;
+        const lines = file.block.lastLine - file.block.firstLine;
+        if (inBlock < 1 || inBlock > lines)
+          return `${whole} [hidden setup of the block at ${README}:${file.block.firstLine}]`;
+        return `${README}:${file.block.firstLine + inBlock - 1}:${col}`;
+      },
+    );
     throw new Error(`the README's blocks do not compile in a strict project (${dir}):\n${located}`);
   }
   const summary = files.map((f) => `${f.name} = ${README}:${f.block.firstLine}-${f.block.lastLine}`).join(', ');
-  console.log(`tsc (strict, exactOptionalPropertyTypes, nodenext, skipLibCheck false): ${files.length} blocks compile (${seconds(t0)})`);
+  console.log(
+    `tsc (strict, exactOptionalPropertyTypes, nodenext, skipLibCheck false): ${files.length} blocks compile (${seconds(t0)})`,
+  );
   console.log(`  ${summary}`);
 }
 

@@ -15,7 +15,7 @@ const task = fakeTask(softwareOneFake, { id: 'TSK-0001-2474-4798-1266', queuedMs
 const server = await startFakeServer({ tasks: [task] });
 const client = createClient(softwareOne, {
   baseUrl: server.url, // omit against the real API
-  token: process.env.SWO_API_TOKEN ?? 'idt:TKN-example',
+  token: process.env.SOFTWAREONE_TOKEN ?? 'idt:TKN-example',
   wait: { minDelayMs: 20, maxDelayMs: 100 },
 });
 const dir = await mkdtemp(join(tmpdir(), 'taskwait-'));
