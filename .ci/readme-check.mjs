@@ -8,8 +8,8 @@
 //   <!-- readme:before ... -->   code put before the block (imports, fakes, env)
 //   <!-- readme:after ... -->    code put after it (assertions, closing the fakes)
 //   <!-- readme:compile-only --> the block is compiled, not run
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { cleanup, pack, pkg, rangeOf, repo, run, seconds, tempDir } from './consumers.mjs';
 
 const README = 'README.md';
@@ -21,6 +21,7 @@ try {
   if (blocks.length === 0) throw new Error(`${README} has no \`\`\`ts block`);
   const packed = await pack();
   checkLinks(readFileSync(join(repo, README), 'utf8'), packed.files);
+  checkDocsLinks();
   const dir = await project(packed.tarball);
   const files = blocks.map((block, i) => writeBlock(dir, block, i + 1));
   await compile(dir, files);
@@ -108,6 +109,24 @@ function checkLinks(text, shipped) {
   if (broken.length > 0)
     throw new Error(`${README} has links that break from the npm package:\n  ${broken.join('\n  ')}`);
   console.log(`links: ${links.length}, each a shipped file, a file of ${repoUrl} or a heading`);
+}
+
+/** The pages of docs/ are read in the repository: each relative link must name a file of it. */
+function checkDocsLinks() {
+  const pages = readdirSync(join(repo, 'docs'), { recursive: true }).filter((f) => f.endsWith('.md'));
+  const broken = [];
+  let count = 0;
+  for (const page of pages) {
+    const text = readFileSync(join(repo, 'docs', page), 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+    for (const [, link] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^([a-z]+:|#)/i.test(link)) continue;
+      count++;
+      const target = join(repo, 'docs', dirname(page), link.replace(/#.*$/, ''));
+      if (!existsSync(target)) broken.push(`docs/${page}: ${link}`);
+    }
+  }
+  if (broken.length > 0) throw new Error(`docs/ links to files that do not exist:\n  ${broken.join('\n  ')}`);
+  console.log(`docs/: ${pages.length} pages, ${count} relative links, each to a file of the repository`);
 }
 
 /** A fresh strict ESM project with the tarball, zod, TypeScript, @types/node and msw installed. */
