@@ -15,7 +15,7 @@ const server = await startFakeServer({ tasks: [quick, slow, broken] });
 
 const mixpeekClient = createClient(mixpeek, {
   baseUrl: server.url,
-  token: process.env.MIXPEEK_API_KEY ?? 'sk_test_example',
+  token: process.env.MIXPEEK_TOKEN ?? 'sk_test_example',
   wait: { minDelayMs: 20, maxDelayMs: 100 }, // the fake is fast; keep the defaults (1 s → 30 s) in production
 });
 

@@ -16,7 +16,7 @@ import { layerIq } from '../src/vendors/layer-iq/index.js';
 const server = await startFakeServer({ routes: [layerIqIngest({ pageSize: 50 })] });
 const layer = createClient(layerIq, {
   baseUrl: server.url,
-  token: process.env.LAYER_IQ_API_KEY ?? 'liq_test_example',
+  token: process.env.LAYER_IQ_TOKEN ?? 'liq_test_example',
   wait: { minDelayMs: 20, maxDelayMs: 100 },
 });
 

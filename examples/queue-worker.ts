@@ -39,10 +39,10 @@ const options = { baseUrl: config.baseUrl, wait: config.wait, retry: config.retr
 const env = process.env;
 const clients = {
   mixpeek: createClient(mixpeek, { ...options, token: env.MIXPEEK_TOKEN ?? 'sk_test_demo' }),
-  postman: createClient(postman, { ...options, token: env.POSTMAN_API_KEY ?? 'PMAK-demo' }),
+  postman: createClient(postman, { ...options, token: env.POSTMAN_TOKEN ?? 'PMAK-demo' }),
   anaplan: createClient(anaplan, { ...options, token: env.ANAPLAN_TOKEN ?? 'anaplan-demo' }),
-  softwareone: createClient(softwareOne, { ...options, token: env.SWO_API_TOKEN ?? 'idt:TKN-demo' }),
-  'layer-iq': createClient(layerIq, { ...options, token: env.LAYER_IQ_KEY ?? 'liq_test_demo_key' }),
+  softwareone: createClient(softwareOne, { ...options, token: env.SOFTWAREONE_TOKEN ?? 'idt:TKN-demo' }),
+  'layer-iq': createClient(layerIq, { ...options, token: env.LAYER_IQ_TOKEN ?? 'liq_test_demo_key' }),
 };
 
 const lockDuration = config.lockDurationMs ?? 30_000;

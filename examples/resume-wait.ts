@@ -22,7 +22,7 @@ const task = fakeTask(softwareOneFake, {
 const server = await startFakeServer({ tasks: [task] });
 const client = createClient(softwareOne, {
   baseUrl: server.url, // omit against the real API
-  token: process.env.SWO_API_TOKEN ?? 'idt:TKN-example',
+  token: process.env.SOFTWAREONE_TOKEN ?? 'idt:TKN-example',
   wait: { minDelayMs: 20, maxDelayMs: 100 },
 });
 const dir = await mkdtemp(join(tmpdir(), 'taskwait-'));

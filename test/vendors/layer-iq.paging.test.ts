@@ -277,4 +277,32 @@ describe('normalizedRows()', () => {
     expect(rows[1]?.issues?.[0]?.severity).toBe('WARNING');
     expect(queries.map((q) => q.get('normalizedRowsPage'))).toEqual([null, '2']);
   });
+
+  it('says why there are no rows when the task has no normalizedRows (an ingest without normalize: true)', async () => {
+    const queries = serveTask(() => task({ data: [issue(0)] }));
+    const error = await layer
+      .normalizedRows('run_1')
+      .toArray({ limit: 100 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe('ref');
+    expect((error as ConfigError).message).toBe(
+      'layer-iq: the task (mode INGEST, status COMPLETE) has no normalizedRows: only a task started with ingest(rows, { normalize: true }) has them, once it has ended',
+    );
+    expect(queries).toHaveLength(1);
+  });
+
+  it('yields no rows, without an error, from an empty normalizedRows collection', async () => {
+    serveTask(() => task(undefined, { mode: 'NORMALIZE', normalizedRows: { data: [] } }));
+    expect(await layer.normalizedRows('run_1').toArray({ limit: 100 })).toEqual([]);
+  });
+
+  it('keeps hostile mode and status text out of that message', async () => {
+    serveTask(() => task(undefined, { mode: 'x'.repeat(5000), status: 'COMPLETE<script>' }));
+    const error = await layer
+      .normalizedRows('run_1')
+      .toArray({ limit: 100 })
+      .catch((e: unknown) => e);
+    expect((error as ConfigError).message).toContain('(mode ?, status ?)');
+  });
 });

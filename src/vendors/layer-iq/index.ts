@@ -77,7 +77,9 @@ export interface LayerIqMethods {
   /**
    * The cleaned rows of a NORMALIZE task (one started with `ingest(rows, { normalize: true })`),
    * with their inline issues, page by page (later pages asked for with `pageParam`, default
-   * `normalizedRowsPage`). They can be passed to `ingest()`.
+   * `normalizedRowsPage`). They can be passed to `ingest()`. A task without a `normalizedRows`
+   * collection (an ingest without `normalize: true`, or one not yet ended) rejects the walk with a
+   * `ConfigError` on `ref` that says so, rather than yielding no rows.
    */
   normalizedRows(ref: LayerIqTaskRef, options?: CollectionOptions): Paginator<NormalizedRow, Pagination | undefined>;
   /**

@@ -130,6 +130,10 @@ export function walkCollection<Item>(
           : await ctx.request({ ...request, ...target });
       const embedded = response.data[field] as z.output<typeof collection> | undefined;
       const page = embedded ?? (response.data as z.output<typeof collection>);
+      // No collection at all, not an empty one: a walk that yielded nothing would hide why.
+      if (field === 'normalizedRows' && 'first' in at && embedded === undefined && page.data === undefined) {
+        throw new ConfigError('ref', noNormalizedRows(ctx.vendor, response.data));
+      }
       const items = page.data ?? [];
       const meta = page.pagination ?? undefined;
       const digest = items.length > 0 && !('url' in at || 'cursor' in at) ? fingerprint(items) : undefined;
@@ -167,6 +171,12 @@ async function requestSavedUrl<Schema extends z.ZodType>(
     if (!(error instanceof ConfigError) || error.field !== 'url') throw error;
     throw new ConfigError('startAt', `${ctx.vendor}: startAt is a URL the client does not follow: ${error.message}`);
   }
+}
+
+/** Why a task has no `normalizedRows`, with its mode and status when they are short words. */
+function noNormalizedRows(vendor: string, task: Record<string, unknown>): string {
+  const word = (value: unknown) => (typeof value === 'string' && /^[\w-]{1,32}$/.test(value) ? value : '?');
+  return `${vendor}: the task (mode ${word(task.mode)}, status ${word(task.status)}) has no normalizedRows: only a task started with ingest(rows, { normalize: true }) has them, once it has ended`;
 }
 
 function nextCursor(
