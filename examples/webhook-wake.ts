@@ -48,7 +48,7 @@ const server = await startFakeServer({ tasks: [probe, ...tasks], webhooks: { url
 
 const layer = createClient(layerIq, {
   baseUrl: server.url, // omit against the real API
-  token: process.env.LAYER_IQ_API_KEY ?? 'liq_test_example',
+  token: process.env.LAYER_IQ_TOKEN ?? 'liq_test_example',
   // The push does the detecting; the schedule only catches a delivery that never came.
   wait: { minDelayMs: 60_000, maxDelayMs: 300_000 },
 });

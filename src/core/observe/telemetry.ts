@@ -273,7 +273,7 @@ export function checkTelemetry(option: unknown, fail: (message: string) => never
   if (option === false) return undefined;
   if (option === undefined) return {};
   if (option === null || typeof option !== 'object') {
-    return fail('telemetry must be false or an object such as { api } (see the README)');
+    return fail('telemetry must be false or an object such as { api } (see docs/observability.md)');
   }
   const { api, tracerProvider, meterProvider } = option as TelemetryOptions;
   if (

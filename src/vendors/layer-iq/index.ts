@@ -194,7 +194,7 @@ function describe(task: Task): string {
  * ```ts
  * import { createClient } from 'taskwait';
  * import { layerIq } from 'taskwait/layer-iq';
- * const layer = createClient(layerIq, { token: process.env.LAYER_IQ_API_KEY });
+ * const layer = createClient(layerIq, { token: process.env.LAYER_IQ_TOKEN });
  * for (const ref of await layer.ingest(rows)) {
  *   const done = await layer.wait(ref);
  *   for await (const issue of layer.issues(ref, { scope: 'rows' })) console.log(issue.rowIndex, issue.message);

@@ -7,7 +7,7 @@
  * import { createClient } from 'taskwait';
  * import { mixpeek } from 'taskwait/mixpeek';
  *
- * const client = createClient(mixpeek, { token: process.env.MIXPEEK_API_KEY });
+ * const client = createClient(mixpeek, { token: process.env.MIXPEEK_TOKEN });
  * const task = await client.wait('task_abc123'); // or the TaskResponse a submit returned
  * for await (const failed of client.tasks({ status: 'FAILED' })) console.log(failed.task_id);
  * ```

@@ -18,7 +18,7 @@
  * import { createClient } from 'taskwait';
  * import { postman } from 'taskwait/postman';
  *
- * const client = createClient(postman, { token: process.env.POSTMAN_API_KEY });
+ * const client = createClient(postman, { token: process.env.POSTMAN_TOKEN });
  * await client.wait({ apiId: 'a1b2', taskId: '66ae9950-0869-4e65-96b0-1e0e47e771af' });
  * await client.wait({ kind: 'collection-update', taskId: '66ae9950-0869-4e65-96b0-1e0e47e771af' });
  * await client.wait(response.headers.get('location') as `https://${string}`); // a 202's Location

@@ -6,7 +6,7 @@
  * ```ts
  * import { createClient } from 'taskwait';
  * import { softwareOne } from 'taskwait/softwareone';
- * const client = createClient(softwareOne, { token: process.env.SWO_TOKEN });
+ * const client = createClient(softwareOne, { token: process.env.SOFTWAREONE_TOKEN });
  * const done = await client.wait('TSK-0001-2474-4798-1266');
  * const buyer = await client.result(done);
  *

@@ -379,7 +379,7 @@ describe('finding OpenTelemetry', () => {
       "telemetry.api must be the @opentelemetry/api module (import * as api from '@opentelemetry/api')",
     );
     expect(() => createClient(jobs, { telemetry: true as unknown as false })).toThrow(
-      'telemetry must be false or an object such as { api } (see the README)',
+      'telemetry must be false or an object such as { api } (see docs/observability.md)',
     );
   });
 });
