@@ -23,11 +23,14 @@ const mixpeekClient = createClient(mixpeek, {
 const shutdown = new AbortController();
 process.once('SIGTERM', () => shutdown.abort(new Error('shutting down')));
 
-/** What an HTTP handler would answer for "is my batch processed?". */
-async function batchStatus(taskId: string, request: { signal: AbortSignal }) {
+/**
+ * What an HTTP handler would answer for "is my batch processed?". Without `deadlineMs` it waits as
+ * long as the task takes (the client's default, 1 h); with one, it answers 202 when that runs out.
+ */
+async function batchStatus(taskId: string, request: { signal: AbortSignal }, deadlineMs?: number) {
   const signal = AbortSignal.any([request.signal, shutdown.signal]);
   try {
-    const task = await mixpeekClient.wait(taskId, { timeoutMs: 300, signal });
+    const task = await mixpeekClient.wait(taskId, { timeoutMs: deadlineMs, signal });
     return { status: 200, body: { task: task.id, state: task.state, outputs: task.raw.outputs } };
   } catch (error) {
     // Not done in time: answer 202, and the caller asks again later.
@@ -45,7 +48,8 @@ try {
   console.log('finished task  →', done.status, JSON.stringify(done.body));
   assert.equal(done.status, 200);
 
-  const late = await batchStatus(slow.id, connected);
+  // A handler that may hold the caller only 300 ms answers 202 for a task that takes a minute.
+  const late = await batchStatus(slow.id, connected, 300);
   console.log('still queued   →', late.status, JSON.stringify(late.body));
   assert.equal(late.status, 202);
 

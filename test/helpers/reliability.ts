@@ -154,6 +154,28 @@ export function earlyRetries(
   return early;
 }
 
+/**
+ * Requests a client sent too soon after a 429 it had received: for each exchange answered 429 at
+ * `answeredAt`, any later exchange of the same task sent after that answer but less than
+ * `hintMs` (less `slackMs`) after it. Exchanges sent before the answer came were already in flight.
+ */
+export function sentTooSoon(
+  exchanges: readonly Exchange[],
+  hintMs: number,
+  slackMs = 2,
+): { gapMs: number; at: number }[] {
+  const early: { gapMs: number; at: number }[] = [];
+  for (const limited of exchanges) {
+    if (limited.status !== 429 || limited.answeredAt === undefined) continue;
+    const answered = limited.answeredAt;
+    for (const next of exchanges) {
+      const gapMs = next.sentAt - answered;
+      if (next !== limited && gapMs >= 0 && gapMs < hintMs - slackMs) early.push({ gapMs, at: next.sentAt });
+    }
+  }
+  return early;
+}
+
 /** The sockets, servers and timers alive now, by kind (the test runner's own pipes left out). */
 export function resources(): Map<string, number> {
   const counts = new Map<string, number>();

@@ -179,8 +179,11 @@ describe('every await on the network or on user code is bounded', () => {
     const server = await serve(answer(429, { error: 'slow down' }, { 'retry-after': '3600' }));
     const c = client({ baseUrl: server.url, retry: { retries: 2 }, wait: { maxRetryAfterMs: 3_600_000 } });
     const control = new AbortController();
+    const pending = c.get('task_1', { signal: control.signal });
+    // Aborted once the 429 has come (a busy machine may take longer than any fixed delay to send it).
+    await eventually(() => server.requests.length === 1);
     setTimeout(() => control.abort(STOP), 50);
-    await expect(c.get('task_1', { signal: control.signal })).rejects.toBe(STOP);
+    await expect(pending).rejects.toBe(STOP);
     expect(server.requests).toHaveLength(1);
   });
 
