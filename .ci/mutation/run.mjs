@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Mutation testing by area (StrykerJS, incremental). Usage:
-//   node .ci/mutation/run.mjs [area ...] [--full] [--check]
+//   node .ci/mutation/run.mjs [area ...] [--full] [--check] [--concurrency=N]
 // No area: every area in areas.json. --full ignores the incremental results. --check fails when a
-// file's score is below its goal in goals.json. The scores per file are written to scores.json.
+// file's score is below its goal in goals.json. --concurrency sets Stryker's test runners (default in
+// stryker.config.mjs). The scores per file are written to scores.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -18,6 +19,7 @@ const scoresFile = join(here, 'scores.json');
 const args = process.argv.slice(2);
 const full = args.includes('--full');
 const check = args.includes('--check');
+const concurrency = args.find((a) => a.startsWith('--concurrency='))?.slice('--concurrency='.length);
 const wanted = args.filter((a) => !a.startsWith('--'));
 for (const name of wanted) {
   if (!areas[name]) {
@@ -52,7 +54,7 @@ export default {
   mutate: ${JSON.stringify(area.mutate)},
   vitest: { ...base.vitest, configFile: '.ci/mutation/vitest.config.ts' },
   incrementalFile: ${JSON.stringify(relative(root, incremental))},
-  force: ${full},
+  force: ${full},${concurrency === undefined ? '' : `\n  concurrency: ${Number(concurrency)},`}
   jsonReporter: { fileName: ${JSON.stringify(relative(root, report))} },
   htmlReporter: { fileName: ${JSON.stringify(relative(root, join(work, `${name}.html`)))} },
 };
