@@ -197,7 +197,7 @@ describe('a task URL names its kind', () => {
     [`${BASE}/workspaces/${WS}/models/${MODEL}/somewhere/${TASK}`, 'actions'],
   ])('%s is a %s task', async (url, kind) => {
     serve(url, { task: { taskId: TASK, taskState: 'IN_PROGRESS' } });
-    const snapshot = await client().get(url);
+    const snapshot = await client().get(url as `https://${string}`);
     expect(snapshot.kind).toBe(kind);
   });
 });
