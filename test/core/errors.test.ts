@@ -77,6 +77,20 @@ describe('TaskwaitError', () => {
     expect(new TaskwaitError('b'.repeat(16_384)).message).toBe('b'.repeat(16_384));
   });
 
+  it('cuts a long message before a token-like word, not inside it', () => {
+    const spaced = `${'b'.repeat(16_350)} ${'b'.repeat(100)}`;
+    expect(new TaskwaitError(spaced).message).toBe(`${'b'.repeat(16_350)} …(100 more bytes)`);
+    // A run longer than any token form is cut where it stands.
+    expect(new TaskwaitError('b'.repeat(16_451)).message).toBe(`${'b'.repeat(16_384)}…(67 more bytes)`);
+    // A cut that would split a surrogate pair moves before it; the rest is counted in UTF-8 bytes.
+    expect(new TaskwaitError(`${'a'.repeat(16_383)}😀${'a'.repeat(10)}`).message).toBe(
+      `${'a'.repeat(16_383)}…(14 more bytes)`,
+    );
+    expect(new TaskwaitError(`${'a'.repeat(16_382)} é${'a'.repeat(10)}`).message).toBe(
+      `${'a'.repeat(16_382)} é…(10 more bytes)`,
+    );
+  });
+
   it('toJSON() is its name, message, own fields and a described cause', () => {
     expect(new TaskwaitError('plain').toJSON()).toStrictEqual({ name: 'TaskwaitError', message: 'plain' });
     const inner = new ConfigError('ref', 'bad ref');
@@ -99,6 +113,16 @@ describe('TaskwaitError', () => {
       cause: 'sk_live_[REDACTED]',
     });
     expect(new TaskwaitError('z', { cause: Symbol('why') }).toJSON().cause).toBe('Symbol(why)');
+    const hostile = {
+      toString() {
+        throw new Error('no');
+      },
+    };
+    expect(new TaskwaitError('h', { cause: hostile }).toJSON().cause).toBe('[object Object]');
+    expect(new TaskwaitError('n', { cause: 42 }).toJSON().cause).toBe('42');
+    expect(new TaskwaitError('l', { cause: 'x'.repeat(5000) }).toJSON().cause).toBe(
+      `${'x'.repeat(4160)}…(840 more bytes)`,
+    );
   });
 
   it('a ConfigError names the field at fault', () => {
@@ -216,6 +240,34 @@ describe('HttpError', () => {
   });
 });
 
+describe('the URL an error shows', () => {
+  it.each([
+    ['https://u:p@api.test/t?page=2', 'https://api.test/t?page=2'],
+    [
+      'https://api.test/t?API_KEY=a&apikey=b&api-key=c&key=d',
+      'https://api.test/t?API_KEY=%5BREDACTED%5D&apikey=%5BREDACTED%5D&api-key=%5BREDACTED%5D&key=%5BREDACTED%5D',
+    ],
+    [
+      'https://api.test/t?auth=a&sig=b&secret=c&password=d',
+      'https://api.test/t?auth=%5BREDACTED%5D&sig=%5BREDACTED%5D&secret=%5BREDACTED%5D&password=%5BREDACTED%5D',
+    ],
+    [
+      'https://api.test/t?access_token=a&signature=b',
+      'https://api.test/t?access_token=%5BREDACTED%5D&signature=%5BREDACTED%5D',
+    ],
+    ['https://api.test/t?monkey=a&tokens=b&keys=c', 'https://api.test/t?monkey=a&tokens=b&keys=c'],
+  ])('%s shows as %s', (url, shown) => {
+    expect(http({ url }).url).toBe(shown);
+  });
+
+  it('a URL that does not parse is shown redacted', () => {
+    expect(http({ url: 'not a url?password=hunter2' }).url).toBe('not a url?password=[REDACTED]');
+    expect(http({ url: 'not a url?password=hunter2' }).message).toBe(
+      'acme: GET not a url?password=[REDACTED] answered 500',
+    );
+  });
+});
+
 describe('NetworkError', () => {
   const base = { method: 'POST', url: 'https://api.test/x?key=k1', vendor: 'acme' };
   it('a timeout says so', () => {
@@ -288,6 +340,27 @@ describe('ResponseValidationError', () => {
       { path: [], message: 'expected object', code: 'invalid_type' },
       { path: ['sk_live_[REDACTED]', 0], message: 'password: [REDACTED]' },
     ]);
+  });
+
+  it('quotes a long issue message cut, and redacted before it is cut', () => {
+    const error = new ResponseValidationError({
+      ...init,
+      reason: 'schema',
+      issues: [
+        { path: ['a'], message: 'x'.repeat(5000) },
+        { path: ['b'], message: `Bearer ${'a'.repeat(5000)}` },
+        { path: ['c'.repeat(300)], message: 'short' },
+      ],
+    });
+    expect(error.issues.map((i) => i.message)).toStrictEqual([
+      `${'x'.repeat(4160)}…(840 more bytes)`,
+      'Bearer [REDACTED]…(847 more bytes)',
+      'short',
+    ]);
+    expect(error.issues[2]?.path).toStrictEqual([`${'c'.repeat(200)}…(100 more bytes)`]);
+    expect(error.message).toBe(
+      `acme: the task from https://api.test/t/1 (status 200) does not match its documented schema: a: ${'x'.repeat(4160)}…(840 more bytes); b: Bearer [REDACTED]…(847 more bytes); ${'c'.repeat(200)}…(100 more bytes): short`,
+    );
   });
 
   it.each([
