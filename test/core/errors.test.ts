@@ -357,6 +357,13 @@ describe('ResponseValidationError', () => {
       'Bearer [REDACTED]…(847 more bytes)',
       'short',
     ]);
+    // What is cut off is counted as the server sent it, though the part shown was redacted.
+    const tail = new ResponseValidationError({
+      ...init,
+      reason: 'schema',
+      issues: [{ path: [], message: `${'x'.repeat(4200)} Bearer ${'a'.repeat(100)}` }],
+    });
+    expect(tail.issues[0]?.message).toBe(`${'x'.repeat(4160)}…(148 more bytes)`);
     expect(error.issues[2]?.path).toStrictEqual([`${'c'.repeat(200)}…(100 more bytes)`]);
     expect(error.message).toBe(
       `acme: the task from https://api.test/t/1 (status 200) does not match its documented schema: a: ${'x'.repeat(4160)}…(840 more bytes); b: Bearer [REDACTED]…(847 more bytes); ${'c'.repeat(200)}…(100 more bytes): short`,
