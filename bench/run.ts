@@ -30,6 +30,7 @@ const BENCHES = [
   'budget',
   'batched',
   'queue',
+  'wake',
   'redaction',
   'size',
 ] as const;

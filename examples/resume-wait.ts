@@ -10,8 +10,15 @@ import { createClient, WaitTimeoutError } from '../src/index.js';
 import { fakeTask, softwareOneFake, startFakeServer } from '../src/testing/index.js';
 import { softwareOne } from '../src/vendors/softwareone/index.js';
 
-// A fake SoftwareOne task that stays queued for 400 ms, then runs for 300 ms.
-const task = fakeTask(softwareOneFake, { id: 'TSK-0001-2474-4798-1266', queuedMs: 400, runningMs: 300 });
+// A fake SoftwareOne task that stays queued for 400 ms, then runs for 300 ms. Its clock stands
+// still until the second run, so the first one meets it queued however slow the machine is.
+let clockStarted: number | undefined;
+const task = fakeTask(softwareOneFake, {
+  id: 'TSK-0001-2474-4798-1266',
+  queuedMs: 400,
+  runningMs: 300,
+  clock: () => 1_800_000_000_000 + (clockStarted === undefined ? 0 : Date.now() - clockStarted),
+});
 const server = await startFakeServer({ tasks: [task] });
 const client = createClient(softwareOne, {
   baseUrl: server.url, // omit against the real API
@@ -34,6 +41,7 @@ try {
     );
   }
 
+  clockStarted = Date.now();
   // Later run: the token alone is enough (it carries the task reference, never the credential).
   const token = await readFile(tokenFile, 'utf8');
   assert.ok(!token.includes('TKN-example'));

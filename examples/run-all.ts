@@ -19,6 +19,7 @@ const RUNS: Run[] = [
   { file: 'issues-to-csv.ts' },
   { file: 'resume-wait.ts' },
   { file: 'custom-vendor.ts' },
+  { file: 'webhook-wake.ts' },
 ];
 const TIME_LIMIT_MS = 60_000;
 const dir = fileURLToPath(new URL('.', import.meta.url));

@@ -29,7 +29,8 @@ const server = await startFakeServer({ tasks: [task] });
 const client = createClient(mixpeek, {
   baseUrl: server.url, // omit against the real API
   token: process.env.MIXPEEK_API_KEY ?? 'sk_test_example',
-  wait: { minDelayMs: 20, maxDelayMs: 100, timeoutMs: 1_000 },
+  // A script gives the task its time (10 minutes here); "timeout" shows the give-up path after 1 s.
+  wait: { minDelayMs: 20, maxDelayMs: 100, timeoutMs: wanted === 'timeout' ? 1_000 : 600_000 },
 });
 
 async function main(taskId: string): Promise<number> {

@@ -4,6 +4,9 @@
  * waiting between polls to BullMQ's delayed jobs; await the outcome from any process with
  * {@link waitOutcome}, or handle it in `onSettled`.
  *
+ * A webhook handler wakes a delayed wait with {@link wakeWait}: its job is promoted, and a worker
+ * polls the task at once.
+ *
  * Needs `npm install bullmq ioredis` (bullmq 6, an optional peer dependency of taskwait, and the
  * Redis client it connects with). Importing this entry without bullmq throws a `ConfigError`
  * that says so.
@@ -63,3 +66,4 @@ export {
   type WaitProcessorOptions,
   waitProcessor,
 } from './processor.js';
+export { type WakeResult, type WakeWaitOptions, wakeWait } from './wake.js';

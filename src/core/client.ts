@@ -26,7 +26,8 @@ import { type PageSource, type PagingOptions, paginate } from './paging/paginato
 import { type PollOrder, pollLoop, type WaitShared, waitFor } from './poll/driven.js';
 import { advance, decodeState, encodeState, initialState, type WaitState } from './poll/poller.js';
 import type { PollOptions } from './poll/schedule.js';
-import { createRefs, type ResolvedTask } from './refs.js';
+import { WakeRegistry } from './poll/wakes.js';
+import { createRefs, type ResolvedTask, taskKey } from './refs.js';
 import { type Polled, Transport } from './transport.js';
 import type { MethodsOf, RefOf, SnapshotOf, TaskUrl, Vendor, VendorContext, VendorRequest } from './vendor.js';
 
@@ -119,6 +120,29 @@ export interface BaseClient<Ref, Snapshot> {
     refs: Iterable<Ref | TaskUrl>,
     options?: GroupOptions<Ref | TaskUrl, Snapshot>,
   ): Promise<{ ref: Ref | TaskUrl; snapshot: Snapshot }>;
+  /**
+   * Tells the client that a task may have changed, from a webhook handler or any other push:
+   * every pending wait of this client on the task (`wait`, `watch`, `resume`, and a group's wait
+   * that holds it) polls it at once, through the request budget and batched reads like any poll.
+   * A wait that has a request in flight lets that answer be the check, and polls at once after it
+   * only if it did not end the wait. A wake never polls sooner than a server's `Retry-After`
+   * allows, and never ends a wait by itself: only what the poll reads does.
+   *
+   * Tasks are matched by the URL the client reads them at, so `wake('t1')` and
+   * `wake({ url: 'https://…/tasks/t1' })` reach the same waits.
+   *
+   * @returns how many waits were woken: 0 when none awaits the task (then it does nothing).
+   * @throws {@link ConfigError} for a reference the client can't resolve, as every method does.
+   * @example
+   * ```ts
+   * app.post('/hooks/acme', (req, res) => {
+   *   // Check the delivery's signature first, then:
+   *   client.wake(req.body.jobId);
+   *   res.sendStatus(204);
+   * });
+   * ```
+   */
+  wake(ref: Ref | TaskUrl): number;
 }
 
 /** The client `createClient(vendor)` returns. */
@@ -149,6 +173,8 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
   }
   const resolved = resolveClientOptions(vendor, options);
   const refs = createRefs(vendor, resolved.base, resolved.trusted);
+  // The pending waits by task, for wake(): an entry lives as long as its wait.
+  const wakes = new WakeRegistry();
   const transport = new Transport(vendor, resolved, refs);
   const observer = createObserver(vendor, resolved.observe, (text) => transport.redact(text));
   const batcher =
@@ -157,13 +183,14 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       : undefined;
   const readerOf = (settings: ResolvedWait) => readWith(transport, batcher, settings);
   const settingsOf = waitSettings(resolved.wait);
-  const sharedOf = waitSharing(vendor.name, readerOf, resolved.wait);
+  const sharedOf = waitSharing(vendor.name, readerOf, resolved.wait, wakes);
   const groups = groupMethods<unknown, TaskSnapshot>({
     vendor: vendor.name,
     resolve: (ref) => refs.resolve(ref),
     settings: settingsOf,
     read: readerOf,
     observe: (task) => observer.wait(taskInfo(task), undefined, false, 'wait'),
+    wakes,
   });
   // The signals a paginator hands its source: a request made with one is a page, and goes after polls.
   const pageSignals = new WeakSet<AbortSignal>();
@@ -238,6 +265,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
         signal: opts.signal,
         observe: () => observer.wait(taskInfo(task), hooks, isGiven(opts.resumeFrom), 'wait'),
         caller,
+        wakes: { registry: wakes, key: taskKey(task.href) },
       });
     },
 
@@ -285,12 +313,17 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
     },
 
     ...(groups as Pick<BaseClient<unknown, TaskSnapshot>, 'waitAll' | 'waitEach' | 'waitAny'>),
+
+    wake(ref) {
+      return wakes.wake(taskKey(refs.resolve(ref).href));
+    },
   };
 
   const context: VendorContext<unknown, TaskSnapshot> = {
     vendor: vendor.name,
     baseUrl: resolved.base.href,
     get: (ref, opts) => client.get(ref, opts),
+    wake: (ref) => client.wake(ref),
     request<Schema extends z.ZodType>(request: VendorRequest<Schema>) {
       const page = request.signal !== undefined && pageSignals.has(request.signal);
       return transport.request(request, { priority: page ? PAGE : undefined, observe: observer.requests() });
@@ -341,9 +374,11 @@ function waitSharing(
   vendor: string,
   readerOf: (settings: ResolvedWait) => WaitShared<ResolvedTask>['fetch'],
   defaults: ResolvedWait,
+  registry: WakeRegistry,
 ): (settings: ResolvedWait) => WaitShared<ResolvedTask> {
+  const wakes = Object.freeze({ registry, key: (task: ResolvedTask) => taskKey(task.href) });
   const share = (settings: ResolvedWait): WaitShared<ResolvedTask> =>
-    Object.freeze({ vendor, fetch: readerOf(settings), options: settings, timeoutMs: settings.timeoutMs });
+    Object.freeze({ vendor, fetch: readerOf(settings), options: settings, timeoutMs: settings.timeoutMs, wakes });
   const byDefault = share(defaults);
   let last = byDefault;
   return (settings) => {

@@ -15,7 +15,8 @@ import type { ResolvedWait, WaitDefaults } from './options.js';
 import { expire, type PollOrder, type Stoppable, startWait, type WaitEvents, type WaitShared } from './poll/driven.js';
 import { initialState } from './poll/poller.js';
 import { DueTimers } from './poll/timers.js';
-import type { ResolvedTask } from './refs.js';
+import type { WakeRegistry } from './poll/wakes.js';
+import { type ResolvedTask, taskKey } from './refs.js';
 import type { Polled } from './transport.js';
 
 /** Options of `waitAll`, `waitEach` and `waitAny`: one timeout, signal and progress for the whole group. */
@@ -70,6 +71,8 @@ export interface GroupDeps {
   ): (task: ResolvedTask, signal: AbortSignal, order: PollOrder, observe?: RequestObserver) => Promise<Polled>;
   /** The observer of one task's wait (logs, hooks, spans), if anything observes. */
   observe?(task: ResolvedTask): WaitObserver | undefined;
+  /** The client's pending waits by task, which a push rouses. */
+  wakes?: WakeRegistry | undefined;
 }
 
 /** The group methods of a client. */
@@ -142,6 +145,7 @@ class Group implements WaitEvents<Member> {
       options: settings,
       timeoutMs: settings.timeoutMs,
       group: { scheduler: this.#timers, deadlineAt, events: this },
+      wakes: deps.wakes && { registry: deps.wakes, key: (member) => taskKey(member.task.href) },
     };
   }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import ky, { type KyInstance } from 'ky';
+import ky, { type KyInstance, type Options } from 'ky';
 import pRetry from 'p-retry';
 import type { z } from 'zod';
 import { abortable, sleep } from './abort.js';
@@ -168,7 +168,10 @@ export class HttpClient {
       retry: 0,
       timeout: false,
       throwHttpErrors: false,
-      ...(settings.fetch ? { fetch: settings.fetch } : {}),
+      // ky combines a `signal` with its own by AbortSignal.any, one of the costliest steps of a
+      // request. Ours goes to fetch directly instead, as an option ky passes on to fetch untouched.
+      // A user's fetch is handed the signal the ordinary way: it may read only the Request's.
+      fetch: settings.fetch ?? ((input: RequestInfo | URL, init?: Passed) => globalThis.fetch(input, passed(init))),
     });
   }
 
@@ -182,19 +185,30 @@ export class HttpClient {
    * signal's reason, whatever it is.
    */
   async send<Schema extends z.ZodType>(request: HttpRequest<Schema>): Promise<HttpResponse<z.output<Schema>>> {
+    request.signal?.throwIfAborted();
+    // Most requests succeed at once: p-retry and its per-call options are set up only for a retry.
+    let failure: unknown;
+    try {
+      return await this.#gated(request, 1);
+    } catch (error) {
+      if (this.#settings.retry.retries === 0 || !this.#retryable(request, error)) throw error;
+      failure = error;
+    }
+    return this.#retried(request, failure);
+  }
+
+  /** p-retry runs the retries: it is handed the first attempt's failure as its own attempt 1. */
+  async #retried<Schema extends z.ZodType>(
+    request: HttpRequest<Schema>,
+    failure: unknown,
+  ): Promise<HttpResponse<z.output<Schema>>> {
     const { retry } = this.#settings;
-    const idempotent = request.idempotent ?? (request.method !== 'POST' && request.method !== 'PATCH');
-    const caller = request.signal;
-    caller?.throwIfAborted();
-    // p-retry turns anything thrown that is not an Error into a TypeError, and a Symbol into a
-    // crash ("Cannot convert a Symbol value to a string"): the caller's reason travels wrapped.
-    const stop = new AbortController();
-    const onAbort = () => stop.abort(new Carried(caller?.reason));
-    caller?.addEventListener('abort', onAbort, { once: true });
-    const retryable = (error: unknown) => isTransient(error) && (idempotent || notProcessed(error));
     try {
       return await pRetry(
         async (attempt) => {
+          // p-retry turns anything thrown that is not an Error into a TypeError, and a Symbol into a
+          // crash ("Cannot convert a Symbol value to a string"): such a value travels wrapped.
+          if (attempt === 1) throw failure instanceof Error ? failure : new Carried(failure);
           try {
             return await this.#gated(request, attempt);
           } catch (error) {
@@ -206,23 +220,27 @@ export class HttpClient {
           // The delay before a retry is picked and slept in onFailedAttempt, so that it can be reported.
           minTimeout: 0,
           maxTimeout: 0,
-          signal: stop.signal,
-          shouldRetry: ({ error }) => retryable(error),
+          shouldRetry: ({ error }) => this.#retryable(request, error),
           onFailedAttempt: async ({ error, attemptNumber, retriesLeft, retriesConsumed }) => {
-            if (retriesLeft <= 0 || !retryable(error)) return;
+            if (retriesLeft <= 0 || !this.#retryable(request, error)) return;
             const hint = error instanceof HttpError ? error.retryAfterMs : undefined;
             const maxHint = request.maxRetryAfterMs ?? this.#settings.maxRetryAfterMs;
             const delayMs = retryDelay(retry, retriesConsumed, hint === undefined ? 0 : Math.min(hint, maxHint));
             request.observe?.retry(request.method, request.url, attemptNumber, error, delayMs);
-            await sleep(delayMs, stop.signal);
+            // Rejects with the caller's reason as it is, which p-retry passes on untouched.
+            await sleep(delayMs, request.signal);
           },
         },
       );
     } catch (error) {
       throw error instanceof Carried ? error.value : error;
-    } finally {
-      caller?.removeEventListener('abort', onAbort);
     }
+  }
+
+  #retryable(request: HttpRequest<z.ZodType>, error: unknown): boolean {
+    if (request.signal?.aborted) return false;
+    const idempotent = request.idempotent ?? (request.method !== 'POST' && request.method !== 'PATCH');
+    return isTransient(error) && (idempotent || notProcessed(error));
   }
 
   /** One attempt, once the client's budget lets it go; the budget hears how it was answered. */
@@ -284,14 +302,15 @@ export class HttpClient {
     const timer = setTimeout(() => controller.abort(TIMED_OUT), this.#settings.timeoutMs);
     const { signal } = controller;
     try {
-      const headers = { ...(await this.#authHeaders(signal)), ...this.#settings.headers, ...request.headers };
+      // A fixed token's headers are made and checked once: later requests spend no await on them.
+      const auth =
+        typeof this.#settings.token === 'function' || this.#lastHeaders === undefined
+          ? await this.#authHeaders(signal)
+          : this.#lastHeaders;
+      const headers = { Accept: 'application/json', ...auth, ...this.#settings.headers, ...request.headers };
       let response: Response;
       try {
-        response = await abortable(
-          this.#follow(request, { Accept: 'application/json', ...headers }, signal),
-          signal,
-          discard,
-        );
+        response = await abortable(this.#follow(request, headers, signal), signal, discard);
       } catch (error) {
         throw this.#fault(error, request, signal);
       }
@@ -335,9 +354,9 @@ export class HttpClient {
         method,
         headers,
         ...(body === undefined ? {} : { json: body }),
-        signal,
+        ...(this.#settings.fetch ? { signal } : { abortWith: signal }),
         redirect: 'manual',
-      });
+      } as Options);
       const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
       const next = location === null ? undefined : parseUrl(location, url);
       if (!next || next.origin !== url.origin || hops >= MAX_REDIRECTS) return response;
@@ -577,6 +596,15 @@ async function callToken(source: () => string | Promise<string>): Promise<string
 /** Releases a response nobody waits for any more (it came after the deadline or an abort). */
 function discard(response: Response): void {
   response.body?.cancel().catch(() => {});
+}
+
+/** What ky hands our fetch: the options it does not know, among them the request's signal. */
+type Passed = RequestInit & { abortWith?: AbortSignal };
+
+function passed(init: Passed | undefined): RequestInit | undefined {
+  if (init?.abortWith === undefined) return init;
+  const { abortWith, ...rest } = init;
+  return { ...rest, signal: abortWith };
 }
 
 /** Carries a value that is not an Error through p-retry, which only takes Errors. */

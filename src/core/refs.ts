@@ -156,3 +156,9 @@ function describeRef(ref: unknown): string {
   if (ref === null || ref === undefined) return String(ref);
   return typeof ref === 'object' ? 'object' : typeof ref;
 }
+
+/** A task's key among a client's pending waits: its URL without a fragment, which is never sent. */
+export function taskKey(href: string): string {
+  const at = href.indexOf('#');
+  return at < 0 ? href : href.slice(0, at);
+}

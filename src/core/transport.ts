@@ -92,6 +92,8 @@ export class Transport {
       observe: options.observe,
     });
     const snapshot = this.#snapshot(task, response.data, response.status);
+    // Most reads end here: only a terminal snapshot of a kind with an enrich step has more to read.
+    if (!snapshot.terminal || !kind.enrich) return { snapshot, hintMs: response.hintMs };
     return { snapshot: await this.finish(task, snapshot, options.signal), hintMs: response.hintMs };
   }
 

@@ -207,6 +207,11 @@ export interface VendorContext<Ref, Snapshot> {
   ): Promise<VendorResponse<z.output<Schema>>>;
   /** Fetches a task once and normalizes it: the client's own `get`. */
   get(ref: Ref | TaskUrl, options?: { signal?: AbortSignal }): Promise<Snapshot>;
+  /**
+   * Wakes the client's pending waits on a task, for a push the vendor verified (a signed webhook):
+   * the client's own `wake`. Returns how many waits were woken.
+   */
+  wake(ref: Ref | TaskUrl): number;
   /** Walks pages with the client's retry, prefetch and loop guards. */
   paginate<Item, Meta = unknown>(source: PageSource<Item, Meta>, options?: PagingOptions): Paginator<Item, Meta>;
 }

@@ -72,8 +72,16 @@ export class FakeBackend {
   // id is one of its path segments, not against every task (10,000 tasks, tens of thousands of polls).
   readonly #byId = new Map<string, { task: AnyFakeTask; order: number }[]>();
   readonly #limiter: FakeLimiter | undefined;
+  readonly #touched: ((task: AnyFakeTask) => void) | undefined;
 
-  constructor(tasks: readonly AnyFakeTask[], routes: readonly FakeRoute[] = [], rateLimit?: FakeRateLimit) {
+  /** `touched` hears of each task added, and of each task after it answered a request. */
+  constructor(
+    tasks: readonly AnyFakeTask[],
+    routes: readonly FakeRoute[] = [],
+    rateLimit?: FakeRateLimit,
+    touched?: (task: AnyFakeTask) => void,
+  ) {
+    this.#touched = touched;
     this.#limiter = rateLimit === undefined ? undefined : new FakeLimiter(rateLimit);
     this.#routes = routes.map((route) => ({ route, match: compilePath(route.path) }));
     for (const task of tasks) this.add(task);
@@ -94,6 +102,7 @@ export class FakeBackend {
     else this.#byId.set(task.id, [entry]);
     this.tasks.push(task);
     this.#learn(task.fake);
+    this.#touched?.(task);
   }
 
   /** The vendor fakes served. */
@@ -126,6 +135,7 @@ export class FakeBackend {
       };
     } else if (task) {
       response = task.respond(request);
+      this.#touched?.(task);
     } else {
       for (const { route, match } of this.#routes) {
         const params = route.method === method && serves(route.fake) ? match(path) : undefined;

@@ -69,4 +69,30 @@ export interface VendorFake<Kind extends string = string, Ref = unknown> {
   rateLimitHeaders(seconds: number): Record<string, string>;
   /** The vendor's error body for `status`, and its content type. */
   errorBody(status: number, message: string): { body: unknown; contentType: string };
+  /**
+   * The push the vendor sends when a task ends (Layer IQ's signed webhook): the body and headers
+   * to POST, or undefined when it sends none for that end. Optional: most vendors push nothing.
+   */
+  webhook?(ended: FakeWebhookInput): Promise<FakeWebhook | undefined>;
+}
+
+/** What a vendor's fake makes its webhook from. */
+export interface FakeWebhookInput {
+  /** The task's payload at its end, as a poll would get it. */
+  payload: unknown;
+  /** The task at its end. */
+  view: FakeTaskView;
+  /** The task's path from the server's origin, e.g. `/tasks/run_000001`. */
+  path: string;
+  /** The endpoint's signing secret. */
+  secret: string;
+  /** A delivery id, unique per server. */
+  deliveryId: string;
+}
+
+/** A webhook delivery to POST. */
+export interface FakeWebhook {
+  /** The raw body, as signed. */
+  body: string;
+  headers: Record<string, string>;
 }

@@ -13,8 +13,10 @@ import type { FakeRateLimit } from './limit.js';
 import type { RecordedRequest } from './record.js';
 import { sleep } from './sleep.js';
 import type { AnyFakeTask } from './task.js';
+import { type FakeDelivery, type FakeWebhookOptions, WebhookSender } from './webhooks.js';
 
 export * from './kit.js';
+export type { FakeDelivery, FakeWebhookOptions } from './webhooks.js';
 
 // A trickled answer goes out in this many pieces.
 const TRICKLE_CHUNKS = 8;
@@ -35,6 +37,13 @@ export interface FakeServerOptions {
    * answer also carries. Default: no limit.
    */
   rateLimit?: FakeRateLimit;
+  /**
+   * POST each task's end to this endpoint as its vendor pushes it (Layer IQ's signed
+   * `WebhookEvent`; vendors that push nothing send nothing). A task whose life only time moves
+   * (`queuedMs`, `runningMs`, or `phases` in `ms`) is reported when it ends, polled or not;
+   * another when a poll first sees its end. Default: no webhooks.
+   */
+  webhooks?: FakeWebhookOptions;
 }
 
 /** A running fake server. */
@@ -45,6 +54,8 @@ export interface FakeServer {
   readonly requests: readonly RecordedRequest[];
   /** The tasks served, including those routes created. */
   readonly tasks: readonly AnyFakeTask[];
+  /** Every webhook sent (with `webhooks`), oldest first. */
+  readonly deliveries: readonly FakeDelivery[];
   /** Serves more tasks. */
   add(...tasks: AnyFakeTask[]): void;
   /** Stops listening, ends held-back answers and closes every connection; resolves when all are gone. */
@@ -69,11 +80,17 @@ export interface FakeServer {
  * ```
  */
 export async function startFakeServer(options: FakeServerOptions = {}): Promise<FakeServer> {
-  const backend = new FakeBackend(options.tasks ?? [], options.routes, options.rateLimit);
   const closing = new AbortController();
   // One listener per answer held back or trickled: many may be in flight at once.
   setMaxListeners(0, closing.signal);
   let base: URL | undefined;
+  const webhooks = options.webhooks && new WebhookSender(options.webhooks, () => base as URL, closing.signal);
+  const backend = new FakeBackend(
+    options.tasks ?? [],
+    options.routes,
+    options.rateLimit,
+    webhooks && ((task) => webhooks.track(task)),
+  );
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', base);
@@ -144,12 +161,14 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     url,
     requests: backend.requests,
     tasks: backend.tasks,
+    deliveries: webhooks?.deliveries ?? [],
     add: (...tasks) => {
       for (const task of tasks) backend.add(task);
     },
     close() {
       closed ??= new Promise<void>((resolve, reject) => {
         closing.abort();
+        webhooks?.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });

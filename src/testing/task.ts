@@ -36,7 +36,11 @@ export interface FakePhase {
    * `ms` is given, else 1.
    */
   polls?: number;
-  /** The least time it lasts, in ms from the first poll that sees it (and at least `polls` polls). */
+  /**
+   * The least time it lasts, in ms (and at least `polls` polls): from the task's first poll for the
+   * first phase, else from when the phase before ended. A phase with no `polls` ends on the clock,
+   * polled or not; one with `polls` ends at the poll after both are done.
+   */
   ms?: number;
   /**
    * Progress 0..1: one value per poll (the last one repeats), or one value throughout. Omitted on a
@@ -120,10 +124,22 @@ export interface FakeTask<Kind extends string = string, Ref = unknown> {
   readonly polls: number;
   /** The state of the last payload served; undefined before the first. */
   readonly state: TaskState | undefined;
+  /**
+   * When the task ends (ms since the epoch), once that no longer depends on polls: after its
+   * first request, when every phase left lasts a time, not a number of polls (`queuedMs` and
+   * `runningMs`, or `phases` with `ms` and no `polls`), and once its end has been served.
+   * Undefined otherwise. A fake server times its webhooks by it.
+   */
+  readonly endsAt: number | undefined;
   /** Whether `path` (below the base URL) names this task. */
   matches(path: string): boolean;
   /** Answers one request: records it, picks a fault or renders the next poll. Sync, so any transport can use it. */
   respond(request: FakeRequest): FakeResponse;
+  /**
+   * The task as a poll at `now` would find it (its view, and the vendor's payload), without
+   * counting a poll, recording a request or injecting a fault: what a webhook reports.
+   */
+  peek(now?: number): { view: FakeTaskView; body: unknown };
 }
 
 /**
@@ -238,7 +254,8 @@ export function fakeTask<Kind extends string, Ref>(
     for (;;) {
       const phase = phases[at.index];
       if (!phase || served - at.startPoll < phase.polls || now - at.startAt < phase.ms) return at;
-      at = { index: at.index + 1, startPoll: served, startAt: now };
+      // A phase that counts no polls ends on the clock; one that does, at the poll that ends it.
+      at = { index: at.index + 1, startPoll: served, startAt: phase.polls === 0 ? at.startAt + phase.ms : now };
     }
   };
 
@@ -260,7 +277,7 @@ export function fakeTask<Kind extends string, Ref>(
         eta: options.etaMs === undefined ? undefined : new Date((firstAt ?? now) + options.etaMs),
       };
     }
-    const done = completedAt ?? now;
+    const done = completedAt ?? at.startAt;
     const complete = outcome === 'succeeded' || outcome === 'partial';
     return {
       ...base,
@@ -280,11 +297,29 @@ export function fakeTask<Kind extends string, Ref>(
     };
   };
 
-  const render = (now: number, url: URL) => {
+  // When the life ends if nothing but time moves it, or undefined when a poll must.
+  const endsAt = (): number | undefined => {
+    if (completedAt !== undefined) return completedAt;
+    if (firstAt === undefined) return undefined;
+    const at = position ?? { index: 0, startPoll: 0, startAt: firstAt };
+    let end = at.startAt;
+    for (const phase of phases.slice(at.index)) {
+      if (phase.polls > 0) return undefined;
+      end += phase.ms;
+    }
+    return end;
+  };
+
+  const payloadAt = (now: number, url: URL) => {
     const at = locate(now);
     const view = viewAt(now, at);
     let body: unknown = kindDef.render(view);
     if (options.payload) body = options.payload(body, view, url);
+    return { at, view, body };
+  };
+
+  const render = (now: number, url: URL) => {
+    const { at, view, body } = payloadAt(now, url);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     for (const [name, value] of Object.entries(kindDef.headers ?? {})) headers[name.toLowerCase()] = value;
     return { at, view, status: 200, headers, body: JSON.stringify(body) };
@@ -302,8 +337,18 @@ export function fakeTask<Kind extends string, Ref>(
     get state() {
       return lastState;
     },
+    get endsAt() {
+      return endsAt();
+    },
     matches(path) {
       return match(path)?.taskId === id;
+    },
+    peek(now = clock()) {
+      const { view, body } = payloadAt(
+        now,
+        new URL(kindDef.path.replace(':taskId', encodeURIComponent(id)), 'http://taskwait.invalid'),
+      );
+      return { view, body };
     },
     respond(request) {
       const now = clock();
@@ -350,7 +395,7 @@ export function fakeTask<Kind extends string, Ref>(
             if (rendered.view.progress !== undefined && !isTerminal(rendered.view.state)) {
               lastProgress = rendered.view.progress;
             }
-            if (isTerminal(rendered.view.state)) completedAt ??= now;
+            if (isTerminal(rendered.view.state)) completedAt ??= rendered.at.startAt;
           }
         }
       }

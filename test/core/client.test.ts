@@ -340,6 +340,68 @@ describe('bad responses get typed errors', () => {
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'NetworkError', timedOut: true });
   });
+
+  it("a request timeout reaches an injected fetch through its Request's signal", async () => {
+    const signals: AbortSignal[] = [];
+    const client = createClient(acme, {
+      ...fast,
+      requestTimeoutMs: 20,
+      fetch: (input) => {
+        const { signal } = input as Request;
+        signals.push(signal);
+        return new Promise<Response>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      },
+    });
+    const error = await client.get('j').catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'NetworkError', timedOut: true });
+    expect(signals.map((s) => s.aborted)).toEqual([true]);
+  });
+
+  it("a caller's abort during the sleep before a retry rejects with its reason, a Symbol too, and sends no more", async () => {
+    let sent = 0;
+    server.use(
+      http.get(`${BASE}/jobs/:id`, () => {
+        sent++;
+        return new HttpResponse(null, { status: 503 });
+      }),
+    );
+    const reason = Symbol('stop');
+    const control = new AbortController();
+    const retries: number[] = [];
+    const client = createClient(acme, {
+      retry: { retries: 3, minDelayMs: 60_000, maxDelayMs: 60_000 },
+      hooks: {
+        onRetry: (info) => {
+          retries.push(info.attempt);
+          setTimeout(() => control.abort(reason), 0);
+        },
+      },
+    });
+    await expect(client.get('j', { signal: control.signal })).rejects.toBe(reason);
+    expect(sent).toBe(1);
+    expect(retries).toEqual([1]);
+  });
+
+  it("a caller's abort reaches the global fetch: the request in flight is aborted with it", async () => {
+    const seen: AbortSignal[] = [];
+    let reached: () => void = () => {};
+    const inFlight = new Promise<void>((resolve) => (reached = resolve));
+    server.use(
+      http.get(`${BASE}/jobs/:id`, ({ request }) => {
+        seen.push(request.signal);
+        reached();
+        return new Promise<Response>(() => {});
+      }),
+    );
+    const control = new AbortController();
+    const pending = createClient(acme, fast)
+      .get('j', { signal: control.signal })
+      .catch((e: unknown) => e);
+    await inFlight;
+    control.abort('stop');
+    expect(await pending).toBe('stop');
+    expect(seen.map((s) => s.aborted)).toEqual([true]);
+  });
 });
 
 describe('secrets never leak', () => {

@@ -59,14 +59,34 @@ describe('a fake task life', () => {
       'waiting:-',
       'waiting:-',
       'waiting:-',
-      'working:0', // 300 ms: the running phase begins
-      'working:25',
-      'working:50',
-      'working:75',
-      'done:100', // 700 ms: 400 ms of running have passed
+      'working:13', // 300 ms: the running phase began at 250 ms, on the clock
+      'working:38',
+      'working:63',
+      'working:88',
+      'done:100', // 700 ms: it ended at 650 ms, 400 ms of running after 250 ms queued
       'done:100',
       'done:100',
     ]);
+  });
+
+  it('ends on its clock however seldom it is polled, and says when once only time moves it', () => {
+    const clock = { now: 1_000_000, stepMs: 0 };
+    const task = fakeTask(acmeFake, { queuedPolls: 1, runningMs: 400, clock: () => clock.now });
+    // Before any request nothing runs; the queued phase counts one poll, so the end waits on it.
+    expect(task.endsAt).toBe(undefined);
+    expect(poll(task, 1, clock).map((b) => (typeof b === 'number' ? b : b.state))).toEqual(['waiting']);
+    expect(task.endsAt).toBe(undefined);
+    clock.now += 100;
+    expect(poll(task, 1, clock).map((b) => (typeof b === 'number' ? b : b.state))).toEqual(['working']);
+    // From the poll that started it, 400 ms of running: nothing but time moves it now.
+    expect(task.endsAt).toBe(1_000_500);
+    clock.now += 5000;
+    // A peek reports without counting a poll.
+    expect(task.peek()).toMatchObject({ view: { state: 'succeeded', completedAt: new Date(1_000_500) } });
+    expect(task.polls).toBe(2);
+    expect(poll(task, 1, clock).map((b) => (typeof b === 'number' ? b : b.state))).toEqual(['done']);
+    expect(task.endsAt).toBe(1_000_500);
+    expect(task.requests).toHaveLength(3);
   });
 
   it('follows explicit phases, keeping the last progress through a blocked stretch', () => {

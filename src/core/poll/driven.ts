@@ -12,6 +12,7 @@ import { type Caller, withCaller } from '../observe/caller.js';
 import type { WaitObserver } from '../observe/waits.js';
 import { advance, encodeState, type WaitState } from './poller.js';
 import type { PollOptions } from './schedule.js';
+import type { Rousable, WakeRegistry } from './wakes.js';
 
 /**
  * When a poll was due and how late its wait already runs: what the client's request budget
@@ -46,6 +47,8 @@ export interface LoopParams {
   observe?: (() => WaitObserver | undefined) | undefined;
   /** Where the loop was started, for the stack of the error it ends with. */
   caller?: Caller | undefined;
+  /** The client's pending waits, and this task's key among them: a push rouses the loop. */
+  wakes?: { registry: WakeRegistry; key: string } | undefined;
 }
 
 const TIMED_OUT = Symbol('wait timed out');
@@ -144,11 +147,18 @@ export function expire(wait: Stoppable): void {
 export async function* pollLoop(params: LoopParams): AsyncGenerator<TaskSnapshot, void, undefined> {
   params.signal?.throwIfAborted();
   const seen: TaskSnapshot[] = [];
+  const wakes = params.wakes;
   let notify: (() => void) | undefined;
   let end: { error: unknown } | 'done' | undefined;
   const wait = startWait<Fetcher>(
     {
-      shared: { vendor: params.vendor, fetch: callFetcher, options: params.options, timeoutMs: params.timeoutMs },
+      shared: {
+        vendor: params.vendor,
+        fetch: callFetcher,
+        options: params.options,
+        timeoutMs: params.timeoutMs,
+        wakes: wakes && { registry: wakes.registry, key: () => wakes.key },
+      },
       task: params.fetch,
       id: params.id,
       state: params.state,
@@ -220,6 +230,8 @@ export interface WaitShared<Task> {
   timeoutMs: number;
   /** A group's: its scheduler (no timer per wait) and its deadline (ms since the epoch), which the group enforces. */
   group?: { scheduler: WakeScheduler; deadlineAt: number; events: WaitEvents<Task> } | undefined;
+  /** The client's pending waits, and the key of a task among them: a push rouses the waits on its task. */
+  wakes?: { registry: WakeRegistry; key(task: Task): string } | undefined;
 }
 
 /** One wait of {@link waitFor}: read once, not kept. */
@@ -276,6 +288,8 @@ const HALTED = 1;
 const SETTLED = 2;
 const THROW_ON_FAILURE = 4;
 const SLEEPING = 8;
+// Roused during a request: unless its answer ends the wait, the next poll goes at once.
+const WOKEN = 16;
 
 /**
  * A thenable that rejects with `reason`: resolving a promise with it rejects that promise, so a
@@ -297,7 +311,7 @@ class Rejection {
  * are few on purpose (what all waits share is in one {@link WaitShared}): it is what each of
  * thousands of pending waits holds.
  */
-class DrivenWait<Task> implements Stoppable, Wakeable {
+class DrivenWait<Task> implements Stoppable, Wakeable, Rousable {
   readonly #shared: WaitShared<Task>;
   readonly #task: Task;
   readonly #id: string;
@@ -344,6 +358,7 @@ class DrivenWait<Task> implements Stoppable, Wakeable {
     this.#state = params.state;
     this.#wakeAt = now;
     if (this.#signal) subscribe(this.#signal, this);
+    shared.wakes?.registry.add(shared.wakes.key(this.#task), this);
     // A resumed state may still owe the server a wait (its `Retry-After`) before the first poll:
     // never more than this wait's maxRetryAfterMs, whatever the token says (another machine's
     // clock, a token edited by hand).
@@ -373,6 +388,33 @@ class DrivenWait<Task> implements Stoppable, Wakeable {
   wake(): void {
     this.#timer = undefined;
     this.#flags &= ~SLEEPING;
+    this.#poll();
+  }
+
+  /**
+   * A push says the task may have changed: a sleeping wait polls at once (never sooner than the
+   * server's `Retry-After` allows); during a request, the answer in flight is the check, and only
+   * if it does not end the wait does the next poll go at once.
+   */
+  rouse(): void {
+    if (this.#flags & (HALTED | SETTLED)) return;
+    if (!(this.#flags & SLEEPING)) {
+      this.#flags |= WOKEN;
+      return;
+    }
+    const now = Date.now();
+    const at = Math.max(now, this.#state.notBefore ?? 0);
+    if (at >= this.#wakeAt) return;
+    // The scheduler finds the wait by its wakeAt: removed before that changes.
+    if (this.#shared.group) this.#shared.group.scheduler.remove(this);
+    else if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#flags &= ~SLEEPING;
+    if (at > now) {
+      this.#sleep(at - now);
+      return;
+    }
+    this.#wakeAt = now;
     this.#poll();
   }
 
@@ -460,9 +502,22 @@ class DrivenWait<Task> implements Stoppable, Wakeable {
     }
   }
 
-  /** Sleeps `delayMs`, or until the deadline (which stops the wait), or until halted. */
-  #sleep(delayMs: number): void {
+  /**
+   * Sleeps `scheduled` ms (or only as long as the server asks, when roused meanwhile), or until the
+   * deadline (which stops the wait), or until halted.
+   */
+  #sleep(scheduled: number): void {
     const now = Date.now();
+    let delayMs = scheduled;
+    if (this.#flags & WOKEN) {
+      this.#flags &= ~WOKEN;
+      delayMs = Math.min(delayMs, Math.max(0, (this.#state.notBefore ?? 0) - now));
+      if (delayMs === 0) {
+        this.#wakeAt = now;
+        this.#poll();
+        return;
+      }
+    }
     const left = this.#deadlineAt - now;
     this.#wakeAt = now + delayMs;
     this.#flags |= SLEEPING;
@@ -498,6 +553,8 @@ class DrivenWait<Task> implements Stoppable, Wakeable {
     if (this.#flags & SLEEPING) this.#shared.group?.scheduler.remove(this);
     this.#flags = (this.#flags | SETTLED) & ~SLEEPING;
     if (this.#signal) unsubscribe(this.#signal, this);
+    const wakes = this.#shared.wakes;
+    wakes?.registry.remove(wakes.key(this.#task), this);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#request?.abort();

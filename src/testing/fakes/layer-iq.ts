@@ -5,7 +5,8 @@
  * @module
  */
 import type { TaskState } from '../../index.js';
-import type { FakeTaskView, VendorFake } from '../fake.js';
+import { SIGNATURE_HEADER, signWebhook } from '../../vendors/layer-iq/webhook.js';
+import type { FakeTaskView, FakeWebhook, FakeWebhookInput, VendorFake } from '../fake.js';
 
 // Layer IQ has five statuses. The states it has no word for are rendered as what a client would
 // see meanwhile (`blocked` waits in the queue, `canceling` still runs); `unknown` as a status
@@ -74,7 +75,35 @@ export const layerIqFake: VendorFake<'task', string> = {
     body: { error: { code: errorCode(status), message } },
     contentType: 'application/json',
   }),
+  webhook,
 };
+
+const EVENT_MODE: Record<string, string> = {
+  INGEST: 'ingest',
+  NORMALIZE: 'normalize',
+  UPDATE: 'bulk_update',
+  DELETE: 'bulk_delete',
+};
+
+/**
+ * Layer IQ's `WebhookEvent` for a task that ended `COMPLETE` or `FAILED` (it pushes nothing else,
+ * so a canceled task sends none), signed as `X-LayerIQ-Signature: t=<unix>,v1=<hex>`.
+ */
+async function webhook(ended: FakeWebhookInput): Promise<FakeWebhook | undefined> {
+  const task = ended.payload as Record<string, unknown>;
+  const status = task.status;
+  if (status !== 'COMPLETE' && status !== 'FAILED') return undefined;
+  const mode = String(task.mode);
+  const event = {
+    id: ended.deliveryId,
+    type: `asset.${EVENT_MODE[mode] ?? mode.toLowerCase()}.${status === 'COMPLETE' ? 'completed' : 'failed'}`,
+    createdAt: (ended.view.completedAt ?? ended.view.updatedAt).toISOString(),
+    data: { taskId: task.taskId, taskUrl: ended.path, mode, status, counts: task.counts, error: task.error ?? null },
+  };
+  const body = JSON.stringify(event);
+  const signature = await signWebhook({ payload: body, secret: ended.secret });
+  return { body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature } };
+}
 
 function errorCode(status: number): string {
   if (status === 401) return 'UNAUTHORIZED';

@@ -20,6 +20,7 @@ import {
   type WebhookEventData,
 } from './schemas.js';
 import { type AbsoluteTaskUrl, type LayerIqTaskRef, resolveApiUrl, TASK_PATH } from './urls.js';
+import { type VerifyWebhookOptions, verifyWebhook } from './webhook.js';
 
 export { type IngestBatch, type IngestOptions, type IngestRow, MAX_INGEST_BATCH } from './ingest.js';
 export { type CollectionOptions, type IssueOptions, type IssueScope, isRunNotice } from './paging.js';
@@ -177,6 +178,33 @@ export const layerIq = defineVendor({
     webhookRef(event: WebhookEvent | WebhookEventData): AbsoluteTaskUrl {
       const data = typeof event.taskUrl === 'string' ? event : (event as WebhookEvent).data;
       return resolveApiUrl((data as WebhookEventData).taskUrl, ctx.baseUrl);
+    },
+
+    /**
+     * Verifies a webhook delivery ({@link verifyWebhook}: signature, timestamp, body), then wakes
+     * this client's pending waits on its task (`client.wake`): they poll it at once, and end on
+     * what that poll reads, never on the push alone. Waits started with the task's id and waits
+     * started with its URL are both woken.
+     *
+     * @returns the verified event, and how many waits were woken (0 when none awaits its task).
+     * @throws {@link WebhookVerificationError} for a delivery that must not be trusted: nothing is woken.
+     * @example
+     * ```ts
+     * // In a node:http handler, with the raw body:
+     * try {
+     *   await layer.wakeFromWebhook({ payload: body, header: req.headers['x-layeriq-signature'], secret });
+     *   res.writeHead(204).end();
+     * } catch (error) {
+     *   res.writeHead(error instanceof WebhookVerificationError ? 400 : 500).end();
+     * }
+     * ```
+     */
+    async wakeFromWebhook(options: VerifyWebhookOptions): Promise<{ event: WebhookEvent; woken: number }> {
+      const event = await verifyWebhook(options);
+      const byUrl = resolveApiUrl(event.data.taskUrl, ctx.baseUrl);
+      const byId = resolveApiUrl(`/${TASK_PATH}/${encodeURIComponent(event.data.taskId)}`, ctx.baseUrl);
+      const woken = ctx.wake(byUrl) + (byId === byUrl ? 0 : ctx.wake(byId));
+      return { event, woken };
     },
   }),
 });
