@@ -91,6 +91,28 @@ describe('TaskwaitError', () => {
     );
   });
 
+  it('a word that ends at the cut is kept; a run of exactly 64 token characters is dropped whole', () => {
+    const ends = `${'a'.repeat(16_370)} ${'b'.repeat(13)} ${'z'.repeat(100)}`;
+    expect(new TaskwaitError(ends).message).toBe(`${'a'.repeat(16_370)} ${'b'.repeat(13)}…(101 more bytes)`);
+    const run = `${'a'.repeat(16_319)} ${'b'.repeat(200)}`;
+    expect(new TaskwaitError(run).message).toBe(`${'a'.repeat(16_319)} …(200 more bytes)`);
+  });
+
+  it.each([
+    ['U+10000', '\u{10000}', 14],
+    ['U+10FFFF', '\u{10FFFF}', 14],
+  ])('a cut never splits %s, the first or last of the high surrogates', (_, char, more) => {
+    expect(new TaskwaitError(`${'a'.repeat(16_383)}${char}${' '.repeat(10)}`).message).toBe(
+      `${'a'.repeat(16_383)}…(${more} more bytes)`,
+    );
+  });
+
+  it('a cut after a character above the surrogates keeps it', () => {
+    expect(new TaskwaitError(`${'a'.repeat(16_383)}\uff46${' '.repeat(10)}`).message).toBe(
+      `${'a'.repeat(16_383)}\uff46…(10 more bytes)`,
+    );
+  });
+
   it('toJSON() is its name, message, own fields and a described cause', () => {
     expect(new TaskwaitError('plain').toJSON()).toStrictEqual({ name: 'TaskwaitError', message: 'plain' });
     const inner = new ConfigError('ref', 'bad ref');

@@ -162,6 +162,18 @@ describe('an echoed token in a payload: exactly what is replaced, and nothing el
     expect(Object.keys(error)).toEqual(['list', '[REDACTED]', 'nested', 'plain']);
   });
 
+  it('a renamed key takes the first free suffix', async () => {
+    const client = await mixpeekAt(
+      answer(200, failed({ additional_data: { error: { '[REDACTED] (2)': 'a', [TOKEN]: 'b', '[REDACTED]': 'c' } } })),
+    );
+    const snapshot = await client.get('task_1');
+    expect(snapshot.raw.additional_data?.error).toStrictEqual({
+      '[REDACTED] (2)': 'a',
+      '[REDACTED]': 'b',
+      '[REDACTED] (3)': 'c',
+    });
+  });
+
   it('a payload without the token is left as the server wrote it', async () => {
     const body = failed({ additional_data: { error: { [`${TOKEN.slice(0, 10)}`]: 'Bearer abcdefgh', n: [1, 2] } } });
     const client = await mixpeekAt(answer(200, body));
@@ -179,6 +191,10 @@ describe('an echoed token in a payload: exactly what is replaced, and nothing el
     expect(escaped.includes(TOKEN)).toBe(false);
     const hidden = await (await mixpeekAt(answer(400, escaped))).get('task_1').catch((e: unknown) => e);
     expect((hidden as HttpError).bodyExcerpt).toBe('{"detail":"bad [REDACTED]"}');
+    // In a key only.
+    const inKey = `{"\\u00${TOKEN.charCodeAt(0).toString(16)}${TOKEN.slice(1)}": "bad"}`;
+    const keyed = await (await mixpeekAt(answer(400, inKey))).get('task_1').catch((e: unknown) => e);
+    expect((keyed as HttpError).bodyExcerpt).toBe('{"[REDACTED]":"bad"}');
   });
 
   it('a token of 4 characters is redacted; one of 3 is too short to tell from text, and kept', async () => {
