@@ -44,6 +44,7 @@ export class TaskwaitError extends Error {
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { name: this.name, message: this.message };
     for (const [key, value] of Object.entries(this)) {
+      // Stryker disable next-line ConditionalExpression,StringLiteral: name and message are own fields of the same values, and cause is replaced below
       if (key !== 'name' && key !== 'message' && key !== 'cause') out[key] = value;
     }
     if (this.cause !== undefined) out.cause = describeCause(this.cause);
@@ -151,10 +152,12 @@ export class HttpError extends TaskwaitError {
     this.method = init.method;
     this.url = safeUrl(init.url);
     this.bodyExcerpt = init.bodyExcerpt;
+    // Stryker disable ConditionalExpression: the class fields exist as undefined already, so assigning undefined changes nothing
     if (init.problem) this.problem = init.problem;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
     this.headers = init.headers ?? Object.freeze({});
     if (init.requestId !== undefined) this.requestId = init.requestId;
+    // Stryker restore ConditionalExpression
   }
 
   override get transient(): boolean {

@@ -63,6 +63,7 @@ export function clip(text: string, max: number = MAX_FIELD_CHARS): string {
  */
 export function quote(text: string, max: number = MAX_QUOTE_CHARS, secrets: Iterable<string> = []): string {
   const list = [...secrets];
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: the path below gives the same text for one within max
   if (text.length <= max) return redact(text, list);
   // A secret that starts before the cut ends inside the window, so it is redacted whole.
   const longest = list.reduce((n, secret) => Math.max(n, secret.length), 0);
@@ -85,7 +86,8 @@ function safeCut(text: string, max: number): number {
     if (cut === floor && TOKEN_CHAR.test(text.charAt(floor - 1))) cut = max;
   }
   const last = text.charCodeAt(cut - 1);
-  if (cut > 0 && last >= 0xd800 && last <= 0xdbff) cut--;
+  // A high surrogate before the cut (at a cut of 0, charCodeAt(-1) is NaN: no bound holds).
+  if (last >= 0xd800 && last <= 0xdbff) cut--;
   return cut;
 }
 
@@ -118,6 +120,7 @@ export function redactDeep(value: unknown, secrets: Iterable<string>): boolean {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const node = stack.pop();
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: only the root can be no object, and a primitive root has no key or child that holds a secret
     if (node === null || typeof node !== 'object') continue;
     const record = node as Record<string, unknown>;
     const keys = Object.keys(record);
@@ -128,9 +131,10 @@ export function redactDeep(value: unknown, secrets: Iterable<string>): boolean {
           record[key] = redact(child, wanted);
           changed = true;
         }
-      } else if (child !== null && typeof child === 'object') {
-        stack.push(child);
+        continue;
       }
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: a primitive pushed is popped and skipped above
+      if (child !== null && typeof child === 'object') stack.push(child);
     }
     if (!Array.isArray(record) && keys.some(holds)) {
       renameKeys(record, keys, (key) => (holds(key) ? redact(key, wanted) : key));

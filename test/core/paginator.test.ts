@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, type PageContent, PagingError, paginate } from '../../src/index.js';
 
 type Row = { n: number };
@@ -92,7 +92,84 @@ describe('paginate', () => {
     );
     const error = await walk.toArray({ limit: Number.POSITIVE_INFINITY }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PagingError);
-    expect((error as PagingError).pages).toBe(50);
+    expect(error).toMatchObject({ pages: 50, message: 'paging stopped after 50 pages (maxPages)' });
+    expect(calls).toBe(50);
+  });
+
+  it('a walk of exactly maxPages pages ends well, and maxPages: 1 allows one page', async () => {
+    let calls = 0;
+    const three = paginate(
+      {
+        first: 0,
+        fetch: async (c) => ({ items: [calls++], meta: {}, next: (c as number) < 2 ? (c as number) + 1 : undefined }),
+      },
+      { maxPages: 3 },
+    );
+    expect(await three.toArray({ limit: 10 })).toEqual([0, 1, 2]);
+    const one = paginate(
+      { first: 0, fetch: async () => ({ items: ['only'], meta: {}, next: undefined }) },
+      { maxPages: 1 },
+    );
+    expect(await one.toArray({ limit: 10 })).toEqual(['only']);
+  });
+
+  it('next: null ends the walk as undefined does, without another fetch', async () => {
+    const asked: unknown[] = [];
+    const walk = paginate({
+      first: 'a',
+      fetch: async (c) => {
+        asked.push(c);
+        return { items: [c], meta: {}, next: c === 'a' ? 'b' : null };
+      },
+    });
+    expect(await walk.toArray({ limit: 10 })).toEqual(['a', 'b']);
+    expect(asked).toEqual(['a', 'b']);
+  });
+
+  it('tells the number 1 from the string "1", and compares object cursors by value', async () => {
+    const asked: unknown[] = [];
+    const mixed = paginate({
+      first: 1,
+      fetch: async (c) => {
+        asked.push(c);
+        return { items: [asked.length], meta: {}, next: c === 1 ? '1' : undefined };
+      },
+    });
+    expect(await mixed.toArray({ limit: 10 })).toEqual([1, 2]);
+    expect(asked).toEqual([1, '1']);
+
+    const objects = paginate({
+      first: { page: 1 },
+      fetch: async (c) => ({ items: [(c as { page: number }).page], meta: {}, next: { page: 2 } }),
+    });
+    const error = await objects.toArray({ limit: 10 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'PagingError',
+      pages: 2,
+      message: 'paging stopped: the server sent the cursor {"page":2} twice',
+    });
+  });
+
+  it('names a cursor that is no JSON by its text', async () => {
+    const walk = paginate({
+      first: 1n,
+      fetch: async (c) => ({ items: [String(c)], meta: {}, next: 2n }),
+    });
+    const error = await walk.toArray({ limit: 10 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ pages: 2, message: 'paging stopped: the server sent the cursor 2 twice' });
+    const symbol = Symbol('s');
+    const symbols = paginate(
+      { first: 'a', fetch: async () => ({ items: [1], meta: {}, next: symbol }) },
+      { detectRepeats: false },
+    );
+    const again = await symbols.toArray({ limit: 10 }).catch((e: unknown) => e);
+    expect(again).toMatchObject({ pages: 2, message: 'paging stopped: the server sent the cursor Symbol(s) twice' });
+  });
+
+  it('a repeated cursor: its message and how many pages were fetched', async () => {
+    const walk = paginate({ first: 'a', fetch: async (c) => ({ items: [c], meta: {}, next: 'a' }) });
+    const error = await walk.toArray({ limit: 10 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ pages: 1, message: 'paging stopped: the server sent the cursor a twice' });
   });
 
   it('ends a run of empty pages that say "more" forever with a PagingError', async () => {
@@ -103,8 +180,10 @@ describe('paginate', () => {
     );
     const error = await endless.toArray({ limit: 10 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PagingError);
-    expect((error as PagingError).pages).toBeGreaterThanOrEqual(25);
-    expect((error as PagingError).pages).toBeLessThanOrEqual(26);
+    expect(error).toMatchObject({
+      pages: 25,
+      message: 'paging stopped: 25 empty pages in a row still said there was more (maxEmptyPages)',
+    });
 
     // Rows between empty pages reset the count: this walk of 60 pages, 2 in 3 empty, ends well.
     const sparse = paginate(
@@ -198,6 +277,44 @@ describe('paginate', () => {
       })(),
     ).rejects.toThrow('page 2 broke');
     expect(seen).toEqual([0, 1]);
+  });
+
+  it('toArray({ limit: 0 }) is empty and fetches nothing; a negative or NaN limit is a ConfigError', async () => {
+    const { source, log } = offsetSource(1000, 100);
+    const walk = paginate(source);
+    expect(await walk.toArray({ limit: 0 })).toEqual([]);
+    expect(log.requested).toEqual([]);
+    for (const limit of [-1, Number.NaN]) {
+      const error = await walk.toArray({ limit }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error).toMatchObject({
+        field: 'limit',
+        message: 'toArray needs { limit }: a number of items, or Infinity to collect all',
+      });
+    }
+    expect((await walk.toArray({ limit: 1 })).map((r) => r.n)).toEqual([0]);
+    expect((await walk.toArray({ limit: 100 })).map((r) => r.n)).toEqual(rows(0, 100).map((r) => r.n));
+  });
+
+  it('a signal aborted before the walk: rejects with its reason and fetches nothing', async () => {
+    const { source, log } = offsetSource(1000, 100);
+    const reason = new Error('already');
+    const error = await paginate(source, { signal: AbortSignal.abort(reason) })
+      .toArray({ limit: 10 })
+      .catch((e: unknown) => e);
+    expect(error).toBe(reason);
+    expect(log.requested).toEqual([]);
+  });
+
+  it('removes its abort listener from the caller’s signal when the walk ends', async () => {
+    const { source } = offsetSource(250, 100);
+    const signal = new AbortController().signal;
+    const add = vi.spyOn(signal, 'addEventListener');
+    const remove = vi.spyOn(signal, 'removeEventListener');
+    expect(await paginate(source, { signal }).toArray({ limit: 1000 })).toHaveLength(250);
+    expect(add).toHaveBeenCalledTimes(1);
+    expect(remove).toHaveBeenCalledTimes(1);
+    expect(remove.mock.calls[0]?.slice(0, 2)).toEqual(add.mock.calls[0]?.slice(0, 2));
   });
 
   it('toArray needs a limit and stops at it', async () => {
@@ -315,6 +432,117 @@ describe('paginate', () => {
     expect(() =>
       paginate({ first: 0, fetch: async () => ({ items: [], meta: {}, next: undefined }) }, { prefetch: -1 }),
     ).toThrow(ConfigError);
+  });
+
+  it.each([
+    [{ prefetch: 2 }, 'prefetch', 'prefetch must be 0 or 1, got 2'],
+    [{ maxPages: 0 }, 'maxPages', 'maxPages must be at least 1, got 0'],
+    [{ maxPages: 0.5 }, 'maxPages', 'maxPages must be at least 1, got 0.5'],
+    [{ maxPages: Number.NaN }, 'maxPages', 'maxPages must be at least 1, got NaN'],
+    [{ maxPages: '5' }, 'maxPages', 'maxPages must be at least 1, got 5'],
+    [{ maxEmptyPages: 0 }, 'maxEmptyPages', 'maxEmptyPages must be at least 1, got 0'],
+    [{ maxEmptyPages: Number.NaN }, 'maxEmptyPages', 'maxEmptyPages must be at least 1, got NaN'],
+    [{ maxEmptyPages: '3' }, 'maxEmptyPages', 'maxEmptyPages must be at least 1, got 3'],
+    [{ detectRepeats: 'yes' }, 'detectRepeats', 'detectRepeats must be true or false, got yes'],
+  ])('rejects %j: ConfigError on %s', (options, field, message) => {
+    const source = { first: 0, fetch: async () => ({ items: [], meta: {}, next: undefined }) };
+    const error = (() => {
+      try {
+        paginate(source, options as object);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ field, message });
+  });
+
+  it('maxEmptyPages: 1 stops at the first empty page that says more; empty last pages end well', async () => {
+    const one = paginate(
+      { first: 0, fetch: async (c) => ({ items: c === 0 ? ['a'] : [], meta: {}, next: (c as number) + 1 }) },
+      { maxEmptyPages: 1 },
+    );
+    expect(await one.toArray({ limit: 10 }).catch((e: unknown) => e)).toMatchObject({ name: 'PagingError', pages: 2 });
+    const trailing = paginate(
+      { first: 0, fetch: async (c) => ({ items: [], meta: {}, next: c === 0 ? 1 : undefined }) },
+      { maxEmptyPages: 1 },
+    );
+    const error = await trailing.toArray({ limit: 10 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'PagingError', pages: 1 });
+    const last = paginate(
+      { first: 0, fetch: async () => ({ items: [], meta: {}, next: undefined }) },
+      { maxEmptyPages: 1 },
+    );
+    expect(await last.toArray({ limit: 10 })).toEqual([]);
+  });
+
+  describe('which pages count as the same', () => {
+    const loop = (period: number) =>
+      paginate(
+        {
+          first: 0,
+          fetch: async (n) => ({ items: [`p${(n as number) % period}`], meta: {}, next: (n as number) + 1 }),
+        },
+        { prefetch: 0 },
+      );
+
+    it('a loop of 8 pages is caught on its ninth page; one of 9, by the checkpoint on page 24', async () => {
+      expect(
+        await loop(8)
+          .toArray({ limit: Number.POSITIVE_INFINITY })
+          .catch((e: unknown) => e),
+      ).toMatchObject({
+        pages: 9,
+      });
+      expect(
+        await loop(9)
+          .toArray({ limit: Number.POSITIVE_INFINITY })
+          .catch((e: unknown) => e),
+      ).toMatchObject({
+        pages: 24,
+      });
+      expect(
+        await loop(2)
+          .toArray({ limit: Number.POSITIVE_INFINITY })
+          .catch((e: unknown) => e),
+      ).toMatchObject({
+        pages: 3,
+      });
+    });
+
+    it('pages that differ only in length, or only in their last item, are different pages', async () => {
+      const shapes = [['a'], ['a', 'a'], ['a', 'b'], ['b', 'b'], ['a', 'x', 'b']];
+      const walk = paginate({
+        first: 0,
+        fetch: async (n) => ({
+          items: shapes[n as number] as string[],
+          meta: {},
+          next: (n as number) + 1 < shapes.length ? (n as number) + 1 : undefined,
+        }),
+      });
+      expect(await walk.toArray({ limit: 100 })).toEqual(shapes.flat());
+    });
+
+    it('a page of the same first and last items and the same length counts as the same page', async () => {
+      const shapes = [
+        ['a', 'x', 'b'],
+        ['a', 'y', 'b'],
+      ];
+      const walk = paginate({
+        first: 0,
+        fetch: async (n) => ({ items: shapes[n as number] as string[], meta: {}, next: (n as number) + 1 }),
+      });
+      const error = await walk.toArray({ limit: 100 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'PagingError', pages: 2 });
+    });
+
+    it('pages whose items are no JSON are not compared', async () => {
+      const walk = paginate({
+        first: 0,
+        fetch: async (n) => ({ items: [1n], meta: {}, next: (n as number) < 3 ? (n as number) + 1 : undefined }),
+      });
+      expect(await walk.toArray({ limit: 100 })).toEqual([1n, 1n, 1n, 1n]);
+    });
   });
 });
 

@@ -71,6 +71,8 @@ describe('the plain backoff', () => {
     expect(planDelay(noJitter, { attempt: 0, now: 0, hintMs: 7000 })).toEqual({ delayMs: 7000, basis: 'hint' });
     // A hint shorter than the backoff does not speed the wait up.
     expect(planDelay(noJitter, { attempt: 5, now: 0, hintMs: 2000 })).toEqual({ delayMs: 30000, basis: 'backoff' });
+    // A hint as long as the backoff changes nothing, not even the reason.
+    expect(planDelay(noJitter, { attempt: 3, now: 0, hintMs: 8000 })).toEqual({ delayMs: 8000, basis: 'backoff' });
   });
 
   it('clamps a zero hint to the minimum delay and a huge one to maxRetryAfterMs', () => {
@@ -100,6 +102,10 @@ describe('schedule option', () => {
     })();
     expect(error?.field).toBe('schedule');
     expect(error?.message).toBe(`schedule must be 'default' or 'economy', got "fast"`);
+    // A long name is quoted by its first 40 characters only.
+    expect(() => planDelay({ ...defaults, schedule: `economy${'!'.repeat(100)}` as 'economy' }, input)).toThrow(
+      `schedule must be 'default' or 'economy', got "economy${'!'.repeat(33)}"`,
+    );
   });
 
   it('is checked even when estimates are off, and on a transient fault', () => {
@@ -125,8 +131,14 @@ describe('estimate: from an eta', () => {
   it('ignores an eta in the past, or one that is not a number', () => {
     expect(estimateEnd({ now: 9000, etaAt: 5000 })).toBeUndefined();
     expect(estimateEnd({ now: 9000, etaAt: Number.NaN })).toBeUndefined();
+    // An eta that is now has passed: no end of zero length, with an endless spread.
+    expect(estimate({ now: 9000, etaAt: 9000 })).toBeUndefined();
     // ...and goes by the progress instead.
     expect(estimateEnd({ now: 20 * SECOND, etaAt: 5000, history: seen([0, 0], [10, 0.25], [20, 0.5]) })).toBe(40_000);
+    expect(estimate({ now: 20 * SECOND, etaAt: 20 * SECOND, history: seen([0, 0], [10, 0.25], [20, 0.5]) })).toEqual({
+      end: 40_000,
+      spread: 0.6,
+    });
   });
 });
 
@@ -205,6 +217,22 @@ describe('estimate: from progress', () => {
     const next = [...history, ...seen([30, 0.2])];
     expect(estimateEnd({ now: 30 * SECOND, history: next })).toBe(110 * SECOND);
   });
+
+  it('takes two polls at the same instant for one: no window of zero length, no endless rate', () => {
+    // 0 → 0.4 in 10 s (±0.1): 0.04/s ± 25 %, 0.6 left.
+    expect(estimate({ now: 10 * SECOND, history: seen([0, 0], [10, 0.1], [10, 0.4]) })).toEqual({
+      end: 25 * SECOND,
+      spread: 0.35,
+    });
+  });
+
+  it('gives no estimate when the end would be past any date', () => {
+    const history = [
+      { at: 0, progress: 0 },
+      { at: Number.MAX_VALUE, progress: 0.5 },
+    ];
+    expect(estimate({ now: Number.MAX_VALUE, history })).toBeUndefined();
+  });
 });
 
 describe('estimateCeiling', () => {
@@ -240,6 +268,12 @@ describe('planDelay: a confident estimate', () => {
       delayMs: 13_250,
       basis: 'aim',
       aimAt: 30 * SECOND,
+    });
+    // 20 s left: 6 s of expected error, a fifth of maxDelayMs, is still near enough to aim.
+    expect(planDelay(defaults, { attempt: 3, now: 100 * SECOND, startedAt, etaAt: 120 * SECOND })).toEqual({
+      delayMs: 26_250,
+      basis: 'aim',
+      aimAt: 120 * SECOND,
     });
     // From progress: 0.9 at 50 s, the end at 55.6 s with a spread of 0.21.
     const plan = planDelay(defaults, {
@@ -288,6 +322,10 @@ describe('planDelay: a confident estimate', () => {
     });
     // 400 s left: 55 % is 220 s, within the 300 s maxEstimateDelayMs.
     expect(nextDelay(defaults, { attempt: 8, now: 600 * SECOND, startedAt, etaAt: 1000 * SECOND })).toBe(220 * SECOND);
+    // The step is spread by the jitter: ±20 % of it.
+    const far = { attempt: 8, now: 600 * SECOND, startedAt, etaAt: 1000 * SECOND };
+    expect(nextDelay(DEFAULT_POLL_OPTIONS, { ...far, random: 0 })).toBe(176 * SECOND);
+    expect(nextDelay(DEFAULT_POLL_OPTIONS, { ...far, random: 0.75 })).toBe(242 * SECOND);
     // From progress: 6 % in 60 s (±2 %), spread 0.43: 35 % of the 940 s left, cut to 120 s.
     const history = seen([0, 0], [20, 0.02], [40, 0.04], [60, 0.06]);
     expect(planDelay(defaults, { attempt: 6, now: 60 * SECOND, startedAt, history })).toEqual({
@@ -370,6 +408,42 @@ describe('planDelay: overdue, the backoff starts again from that moment', () => 
     expect(planDelay(defaults, { attempt: 6, now: 60 * SECOND, startedAt, history: steady }).basis).toBe('approach');
   });
 
+  it('a jump is a step surely more than twice as fast: exactly twice is still a rate', () => {
+    // 0.1 → 0.7 in 5 s is surely 0.1/s (±0.1 at each end); 0 → 0.1 before it was at most 0.04/s.
+    expect(
+      planDelay(defaults, { attempt: 4, now: 10 * SECOND, startedAt, history: seen([0, 0], [5, 0.1], [10, 0.7]) }),
+    ).toEqual({
+      delayMs: 10 * SECOND,
+      basis: 'backoff',
+    });
+    // 0.1 → 0.6 is surely 0.08/s: exactly twice 0.04/s. The rate says 0.4 are left, due at 14 s.
+    expect(
+      planDelay(defaults, { attempt: 4, now: 10 * SECOND, startedAt, history: seen([0, 0], [5, 0.1], [10, 0.6]) }),
+    ).toEqual({
+      delayMs: 5450,
+      basis: 'aim',
+      aimAt: 14 * SECOND,
+    });
+  });
+
+  it('the first move after a stall is a rate, not a jump: a poll that saw no change is no window', () => {
+    const history = seen([0, 0], [5, 0], [10, 0.8]);
+    expect(planDelay(defaults, { attempt: 4, now: 10 * SECOND, startedAt, history })).toEqual({
+      delayMs: 1938,
+      basis: 'aim',
+      aimAt: 11_250,
+    });
+  });
+
+  it('after a jump, once the end the new rate gave has passed too: since that end, the later moment', () => {
+    // Jumped after the poll at 5 s; 0.1 → 0.7 in 5 s gives 0.3 more by 12.5 s; still 0.7 at 15 s.
+    const history = seen([0, 0], [5, 0.1], [10, 0.7], [15, 0.7]);
+    expect(planDelay(defaults, { attempt: 4, now: 15 * SECOND, startedAt, history })).toEqual({
+      delayMs: 5 * SECOND,
+      basis: 'backoff',
+    });
+  });
+
   it('once it has sat at a value past the end the rate gave when that value was first seen', () => {
     // 0.5 → 0.9 by 20 s gives 0.1 more by 25 s; at 27 s it still shows 0.9: overdue since 25 s.
     const history = seen([0, 0.5], [20, 0.9], [27, 0.9]);
@@ -380,6 +454,12 @@ describe('planDelay: overdue, the backoff starts again from that moment', () => 
     // At 24 s the end is still ahead: it aims.
     const early = seen([0, 0.5], [20, 0.9], [24, 0.9]);
     expect(planDelay(defaults, { attempt: 6, now: 24 * SECOND, startedAt, history: early }).basis).toBe('aim');
+    // 0 → 0.5 in 10 s says done by 20 s: a poll at that very moment that still sees 0.5 finds it overdue;
+    // one a moment before still aims (at its last poll plus the time for all but one step).
+    const onTime = { attempt: 3, now: 20 * SECOND, startedAt, history: seen([0, 0], [10, 0.5], [20, 0.5]) };
+    expect(planDelay(defaults, onTime)).toEqual({ delayMs: SECOND, basis: 'backoff' });
+    const justBefore = { ...onTime, now: 19_999, history: seen([0, 0], [10, 0.5], [19.999, 0.5]) };
+    expect(planDelay(defaults, justBefore)).toEqual({ delayMs: 8250, basis: 'aim', aimAt: 24_999 });
   });
 });
 
@@ -414,6 +494,16 @@ describe("planDelay: schedule 'economy'", () => {
     expect(planDelay(economy, { ...missed, etaAt: 120 * SECOND })).toEqual({ delayMs: 36 * SECOND, basis: 'approach' });
     // An estimate shorter than the backoff does not shorten it.
     expect(planDelay(economy, { ...missed, etaAt: 70 * SECOND })).toEqual({ delayMs: 30 * SECOND, basis: 'backoff' });
+    // Nor does one cut to the very length of the backoff: 0.3 in 5 s, missed at 5 s, 16 s either way.
+    const cut = {
+      attempt: 4,
+      now: 5 * SECOND,
+      startedAt,
+      misses: 1,
+      missedAt: 5 * SECOND,
+      history: seen([0, 0], [5, 0.3]),
+    };
+    expect(planDelay(economy, cut)).toEqual({ delayMs: 16 * SECOND, basis: 'backoff' });
   });
 });
 
@@ -491,6 +581,91 @@ describe('advance: aim, miss, eta and fault', () => {
     const step = advance(state, { error: new Error('503'), now: 10 * SECOND }, defaults);
     expect(step.delayMs).toBe(8 * SECOND);
     expect(step.state.history).toBe(state.history);
+  });
+});
+
+describe('advance: the state it keeps, and the resume token', () => {
+  const snapshot = (progress?: number): TaskSnapshot => ({
+    vendor: 'acme',
+    kind: 'job',
+    id: 'j1',
+    state: 'running',
+    terminal: false,
+    rawStatus: 'working',
+    raw: {},
+    ...(progress === undefined ? {} : { progress }),
+  });
+
+  it('records the last state seen, with its progress only when it had one', () => {
+    const start = initialState('acme', 'j1', 0);
+    const withProgress = advance(start, { snapshot: snapshot(0.5), now: 2 * SECOND }, noJitter).state;
+    expect(withProgress.last).toStrictEqual({ state: 'running', rawStatus: 'working', at: 2 * SECOND, progress: 0.5 });
+    const without = advance(withProgress, { snapshot: snapshot(), now: 3 * SECOND }, noJitter).state;
+    expect(without.last).toStrictEqual({ state: 'running', rawStatus: 'working', at: 3 * SECOND });
+    // A poll without progress adds nothing to the history.
+    expect(without.history).toBe(withProgress.history);
+    expect(without.history).toEqual([{ at: 2 * SECOND, progress: 0.5 }]);
+  });
+
+  it('keeps the last eight observations of progress', () => {
+    let state = initialState('acme', 'j1', 0);
+    for (let poll = 1; poll <= 10; poll++) {
+      state = advance(state, { snapshot: snapshot(poll / 100), now: poll * SECOND }, noJitter).state;
+    }
+    expect(state.history).toEqual(
+      Array.from({ length: 8 }, (_, i) => ({ at: (i + 3) * SECOND, progress: (i + 3) / 100 })),
+    );
+  });
+
+  it('counts a miss from the aimed end on, not before it', () => {
+    const aimed: WaitState = { ...initialState('acme', 'j1', 0), attempt: 4, aimAt: 30 * SECOND };
+    const early = advance(aimed, { snapshot: snapshot(), now: 30 * SECOND - 1 }, defaults).state;
+    expect([early.misses, early.missedAt]).toEqual([undefined, undefined]);
+    const onTime = advance(aimed, { snapshot: snapshot(), now: 30 * SECOND }, defaults).state;
+    expect([onTime.misses, onTime.missedAt]).toEqual([1, 30 * SECOND]);
+  });
+
+  it("keeps the server's hint as notBefore, clamped like the delay, for a wait resumed elsewhere", () => {
+    const state = initialState('acme', 'j1', 0);
+    const hinted = advance(state, { error: new Error('429'), hintMs: 7000, now: 50 * SECOND }, noJitter);
+    expect(hinted).toMatchObject({ delayMs: 7000, basis: 'hint' });
+    expect(hinted.state.notBefore).toBe(57 * SECOND);
+    const huge = advance(state, { error: new Error('429'), hintMs: 10 ** 9, now: 50 * SECOND }, noJitter);
+    expect(huge.state.notBefore).toBe(350 * SECOND);
+    expect(advance(hinted.state, { snapshot: snapshot(), now: 60 * SECOND }, noJitter).state.notBefore).toBeUndefined();
+  });
+
+  it('refuses a token that is not one, saying what is wrong with it', () => {
+    const refusal = (token: string) => {
+      try {
+        decodeState(token, 'acme');
+      } catch (error) {
+        return {
+          name: (error as ConfigError).name,
+          field: (error as ConfigError).field,
+          message: (error as Error).message,
+        };
+      }
+    };
+    expect(refusal('{not json')).toEqual({
+      name: 'ConfigError',
+      field: 'resumeFrom',
+      message: 'resumeFrom is not a resume token: it is not JSON',
+    });
+    expect(refusal('42')).toEqual({
+      name: 'ConfigError',
+      field: 'resumeFrom',
+      message: 'resumeFrom is not a valid resume token (bad fields: (token))',
+    });
+    const token = { ...initialState('acme', 'j1', 0), polls: -1, attempt: 0.5 };
+    expect(refusal(JSON.stringify(token))?.message).toBe(
+      'resumeFrom is not a valid resume token (bad fields: polls, attempt)',
+    );
+    expect(refusal(encodeState(initialState('mixpeek', 'j1', 0)))).toEqual({
+      name: 'ConfigError',
+      field: 'resumeFrom',
+      message: 'resumeFrom belongs to a mixpeek wait; this client is for acme',
+    });
   });
 });
 

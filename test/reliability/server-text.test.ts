@@ -127,6 +127,90 @@ describe('the token as a JSON key', () => {
   });
 });
 
+describe('an echoed token in a payload: exactly what is replaced, and nothing else', () => {
+  it('values at any depth, arrays included, and keys; a key renamed onto another gets a suffix', async () => {
+    const client = await mixpeekAt(
+      answer(
+        200,
+        failed({
+          additional_data: {
+            error: {
+              list: [TOKEN, { deep: `x ${TOKEN}` }, 3, null, 'see sk_live_abcd'],
+              [TOKEN]: 1,
+              '[REDACTED]': 2,
+              nested: { [TOKEN]: { [`a${TOKEN}`]: 'v' } },
+              plain: 'Bearer abcdefgh stays: no secret in it',
+            },
+          },
+        }),
+      ),
+    );
+    const snapshot = await client.get('task_1');
+    const error = snapshot.raw.additional_data?.error as Record<string, unknown>;
+    expect(error).toStrictEqual({
+      list: ['[REDACTED]', { deep: 'x [REDACTED]' }, 3, null, 'see sk_live_abcd'],
+      '[REDACTED]': 1,
+      '[REDACTED] (2)': 2,
+      nested: { '[REDACTED]': { 'a[REDACTED]': 'v' } },
+      plain: 'Bearer abcdefgh stays: no secret in it',
+    });
+    expect(Object.keys(error)).toEqual(['list', '[REDACTED]', '[REDACTED] (2)', 'nested', 'plain']);
+    // The renamed keys are ordinary ones: a caller may change or delete them.
+    error['[REDACTED]'] = 'changed';
+    delete error['[REDACTED] (2)'];
+    expect(error['[REDACTED]']).toBe('changed');
+    expect(Object.keys(error)).toEqual(['list', '[REDACTED]', 'nested', 'plain']);
+  });
+
+  it('a renamed key takes the first free suffix', async () => {
+    const client = await mixpeekAt(
+      answer(200, failed({ additional_data: { error: { '[REDACTED] (2)': 'a', [TOKEN]: 'b', '[REDACTED]': 'c' } } })),
+    );
+    const snapshot = await client.get('task_1');
+    expect(snapshot.raw.additional_data?.error).toStrictEqual({
+      '[REDACTED] (2)': 'a',
+      '[REDACTED]': 'b',
+      '[REDACTED] (3)': 'c',
+    });
+  });
+
+  it('a payload without the token is left as the server wrote it', async () => {
+    const body = failed({ additional_data: { error: { [`${TOKEN.slice(0, 10)}`]: 'Bearer abcdefgh', n: [1, 2] } } });
+    const client = await mixpeekAt(answer(200, body));
+    const snapshot = await client.get('task_1');
+    expect(snapshot.raw.additional_data?.error).toStrictEqual({ [TOKEN.slice(0, 10)]: 'Bearer abcdefgh', n: [1, 2] });
+  });
+
+  it('an error body keeps its own layout when no token is in it, and loses a JSON-escaped one', async () => {
+    const pretty = '{ "detail": "no such task",  "n": 1 }';
+    const plain = await (await mixpeekAt(answer(404, pretty))).get('task_1').catch((e: unknown) => e);
+    expect(plain).toBeInstanceOf(HttpError);
+    expect((plain as HttpError).bodyExcerpt).toBe(pretty);
+    // The token's first character written as \u00XX: the text does not hold it, the parsed body does.
+    const escaped = `{"detail": "bad \\u00${TOKEN.charCodeAt(0).toString(16)}${TOKEN.slice(1)}"}`;
+    expect(escaped.includes(TOKEN)).toBe(false);
+    const hidden = await (await mixpeekAt(answer(400, escaped))).get('task_1').catch((e: unknown) => e);
+    expect((hidden as HttpError).bodyExcerpt).toBe('{"detail":"bad [REDACTED]"}');
+    // In a key only.
+    const inKey = `{"\\u00${TOKEN.charCodeAt(0).toString(16)}${TOKEN.slice(1)}": "bad"}`;
+    const keyed = await (await mixpeekAt(answer(400, inKey))).get('task_1').catch((e: unknown) => e);
+    expect((keyed as HttpError).bodyExcerpt).toBe('{"[REDACTED]":"bad"}');
+  });
+
+  it('a token of 4 characters is redacted; one of 3 is too short to tell from text, and kept', async () => {
+    for (const [token, shown] of [
+      ['tk4x', '[REDACTED]'],
+      ['tk3', 'tk3'],
+    ]) {
+      const server = await startHostile(answer(200, failed({ additional_data: { error: { note: `id ${token}` } } })));
+      servers.push(server);
+      const client = createClient(mixpeek, { baseUrl: server.url, token, retry: { retries: 0 } });
+      const snapshot = await client.get('task_1');
+      expect(snapshot.raw.additional_data?.error).toStrictEqual({ note: `id ${shown}` });
+    }
+  });
+});
+
 describe("JSON.parse's own message, which quotes the body, reaches no error", () => {
   it.each([
     ['a body that names the token', `key ${TOKEN} rejected`, 'key [REDACTED] rejected'],

@@ -179,7 +179,7 @@ export function advance(state: WaitState, outcome: PollOutcome, options: PollOpt
     misses: next.misses,
     missedAt: next.missedAt,
   });
-  if (plan.aimAt !== undefined) next.aimAt = plan.aimAt;
+  next.aimAt = plan.aimAt;
   // Kept in the state so that a wait resumed elsewhere still honours the server's hint.
   if (outcome.hintMs !== undefined && Number.isFinite(outcome.hintMs)) {
     next.notBefore = outcome.now + clampHint(options, outcome.hintMs);

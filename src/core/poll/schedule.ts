@@ -191,6 +191,7 @@ export function estimateCeiling(options: PollOptions, input: Pick<ScheduleInput,
     Number.isNaN(configured) ? DEFAULT_POLL_OPTIONS.maxEstimateDelayMs : configured,
   );
   const waited = input.now - (input.startedAt ?? Number.NaN);
+  // Stryker disable next-line EqualityOperator: at 0 waited, the clamp below gives minDelayMs too
   if (!(waited > 0)) return options.minDelayMs;
   return clamp(waited * profileOf(options).growth, options.minDelayMs, far);
 }
@@ -222,6 +223,7 @@ export function estimateEnd(input: Pick<ScheduleInput, 'now' | 'etaAt' | 'etaSin
 export function estimate(input: Pick<ScheduleInput, 'now' | 'etaAt' | 'etaSince' | 'history'>): Estimate | undefined {
   const { now, etaAt, etaSince } = input;
   if (etaAt !== undefined && etaAt > now) {
+    // Stryker disable next-line EqualityOperator: an etaSince of now is now either way
     const since = etaSince !== undefined && etaSince < now ? etaSince : now;
     return { end: etaAt, spread: (ETA_SPREAD * (etaAt - since)) / (etaAt - now) };
   }
@@ -251,6 +253,7 @@ function fromProgress(history: readonly Observation[]): ProgressReading | undefi
   if (!last || !isProgress(last.progress) || !(last.progress < 1)) return undefined;
   const current = last.progress;
   let start = history.length - 1;
+  // Stryker disable next-line EqualityOperator: at 0, history[-1] has no progress and the loop breaks
   while (start > 0) {
     const before = history[start - 1]?.progress;
     if (!isProgress(before) || before > (history[start]?.progress as number)) break;
@@ -267,12 +270,14 @@ function fromProgress(history: readonly Observation[]): ProgressReading | undefi
   const due = first.at + (1 - current) / best.rate;
   const end = Math.max(due, last.at + Math.max(0, 1 - current - step) / best.rate);
   const spread = RATE_SPREAD + (best.high - best.low) / (2 * best.rate);
+  // Stryker disable next-line ArithmeticOperator: spread is NaN or about 1 at most: end - spread is as finite as end + spread
   if (!Number.isFinite(end + spread)) return undefined;
   // The latest step alone, surely at least this fast, against any window before it.
   const latest = Math.max(0, current - (before.progress as number) - step) / (first.at - before.at);
   const earlier = fastestWindow(run, step, arrival - 1);
   let doubtfulSince = earlier && latest > JUMP * earlier.high ? before.at : Number.NaN;
-  if (due <= last.at && !(doubtfulSince > due)) doubtfulSince = due;
+  // `due` comes after `first`, so after the poll before a jump: once passed, it is the later.
+  if (due <= last.at) doubtfulSince = due;
   return { end, spread, doubtfulSince };
 }
 
@@ -286,6 +291,7 @@ function fastestWindow(run: readonly Observation[], step: number, upTo: number):
     const to = run[j] as Observation;
     const beforeTo = run[j - 1] as Observation;
     if (to.progress === beforeTo.progress) continue;
+    // Stryker disable next-line EqualityOperator: i = j is a window of no time, skipped below
     for (let i = 0; i < j; i++) {
       const from = run[i] as Observation;
       // The run never decreases, so `to` gained on every poll before it.
@@ -297,8 +303,10 @@ function fastestWindow(run: readonly Observation[], step: number, upTo: number):
       const beforeFrom = run[i - 1];
       if (beforeFrom && beforeFrom.progress !== from.progress) {
         low = Math.max(low, gained / (to.at - beforeFrom.at));
-        if (beforeTo.at > from.at) high = Math.min(high, gained / (beforeTo.at - from.at));
+        // `gained` > 0: no time between `from` and `beforeTo` gives Infinity, no bound.
+        high = Math.min(high, gained / (beforeTo.at - from.at));
       }
+      // Stryker disable next-line EqualityOperator: a window with the same bounds has the same rate
       if (!best || low > best.low || (low === best.low && high < best.high))
         best = { rate: (low + high) / 2, low, high };
     }
@@ -309,6 +317,7 @@ function fastestWindow(run: readonly Observation[], step: number, upTo: number):
 /** The coarsest step that every progress value seen is a multiple of (at least 0.1 %). */
 function granularity(run: readonly Observation[]): number {
   for (const step of STEPS) {
+    // Stryker disable next-line EqualityOperator: a tolerance; no value seen lands exactly on it
     if (run.every((o) => Math.abs((o.progress as number) / step - Math.round((o.progress as number) / step)) < 1e-6)) {
       return step;
     }
@@ -324,10 +333,12 @@ function granularity(run: readonly Observation[]): number {
 function overdueSince(input: ScheduleInput, doubtfulSince: number | undefined): number | undefined {
   let since: number | undefined;
   const later = (at: number | undefined) => {
+    // Stryker disable next-line EqualityOperator: an equal time changes nothing
     if (at !== undefined && Number.isFinite(at) && at <= input.now && (since === undefined || at > since)) since = at;
   };
   if ((input.misses ?? 0) > 0) later(input.missedAt);
   later(input.etaAt);
+  // Stryker disable next-line ArrayDeclaration: an element without progress ends the loop as no element does
   const history = input.history ?? [];
   let full: number | undefined;
   for (let i = history.length - 1; i >= 0; i--) {
