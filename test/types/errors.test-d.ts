@@ -1,4 +1,4 @@
-// Type tests: `npm run typecheck` (tsc over test/, as CI runs it) checks them; nothing here runs.
+// Type tests: `npm test` checks them first (`npm run test:types`, tsc over test/types), as does `npm run typecheck`; nothing here runs.
 // The project compiles under `strict` and `exactOptionalPropertyTypes`, as a strict user's does.
 import { expectTypeOf } from 'vitest';
 import { createClient, TaskFailedError, type TaskSnapshot, WaitTimeoutError } from '../../src/index.js';
