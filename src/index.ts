@@ -34,7 +34,7 @@ export type {
   WaitAllOptions,
   WaitOutcome,
 } from './core/group.js';
-export { DEFAULT_RETRY, type RetryOptions, retryHint, type TokenSource } from './core/http.js';
+export { DEFAULT_RETRY, type RetryOptions, type TokenSource } from './core/http.js';
 export {
   isTaskState,
   isTerminal,
@@ -84,6 +84,7 @@ export {
 export { decodeState, encodeState, type WaitState } from './core/poll/poller.js';
 export { DEFAULT_POLL_OPTIONS, type PollOptions } from './core/poll/schedule.js';
 export { redact } from './core/redact.js';
+export { retryHint } from './core/retry-after.js';
 export {
   type AuthScheme,
   apiKeyHeader,

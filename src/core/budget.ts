@@ -10,9 +10,10 @@
  */
 import { ConfigError } from './errors.js';
 import { Heap, type HeapItem } from './heap.js';
-import { type GatePass, type RequestGate, type RequestPriority, retryHint } from './http.js';
+import type { GatePass, RequestGate, RequestPriority } from './http.js';
 import { AdaptiveRate } from './rate.js';
 import { checkRateLimit, type RateLimit, readServerLimit, ServerWindow } from './ratelimit.js';
+import { retryHint } from './retry-after.js';
 
 export type { RateLimit } from './ratelimit.js';
 

@@ -8,6 +8,7 @@ import ky, { type KyInstance, type Options } from 'ky';
 import pRetry from 'p-retry';
 import type { z } from 'zod';
 import { abortable, sleep } from './abort.js';
+import { discard, nestedDeeperThan, readCapped } from './body.js';
 import {
   ConfigError,
   HttpError,
@@ -20,6 +21,7 @@ import {
 import { requestIdOf, safeHeaders } from './observe/headers.js';
 import type { Exchange, RequestObserver } from './observe/requests.js';
 import { describeValue, quote, redact, redactDeep } from './redact.js';
+import { retryHint } from './retry-after.js';
 import type { AuthScheme } from './vendor.js';
 
 /** Whether `fetch` would take this header (it throws a TypeError on a bad name or value). */
@@ -543,24 +545,6 @@ export class HttpClient {
   }
 }
 
-/** Whether the JSON text nests arrays and objects more than `max` deep (brackets in strings don't count). */
-function nestedDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      // A backslash escapes the next character.
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
-}
-
 // `URL.parse` is newer than Node 20.0.
 function parseUrl(value: string, base: URL): URL | undefined {
   try {
@@ -608,10 +592,6 @@ async function callToken(source: () => string | Promise<string>): Promise<string
 }
 
 /** Releases a response nobody waits for any more (it came after the deadline or an abort). */
-function discard(response: Response): void {
-  response.body?.cancel().catch(() => {});
-}
-
 /** What ky hands our fetch: the options it does not know, among them the request's signal. */
 type Passed = RequestInit & { abortWith?: AbortSignal };
 
@@ -628,92 +608,4 @@ class Carried extends Error {
     super('carried');
     this.value = value;
   }
-}
-
-/**
- * Reads at most `limit` bytes of the body, then cancels the rest so the socket is released. An
- * abort of `signal` cancels the reader itself, so a body that trickles forever stops at the
- * deadline whatever became of the signal fetch was given.
- */
-async function readCapped(
-  response: Response,
-  limit: number,
-  signal: AbortSignal,
-): Promise<{ bytes: Uint8Array; truncated: boolean }> {
-  const declared = Number(response.headers.get('content-length'));
-  if (!response.body) return { bytes: new Uint8Array(0), truncated: false };
-  if (signal.aborted || (Number.isFinite(declared) && declared > limit)) {
-    // Not awaited: some streams only settle a cancel once the peer is done writing.
-    response.body.cancel().catch(() => {});
-    signal.throwIfAborted();
-    return { bytes: new Uint8Array(0), truncated: true };
-  }
-  const reader = response.body.getReader();
-  // A cancel ends a pending read as if the body had ended: the loop then checks the signal.
-  const onAbort = () => reader.cancel(signal.reason).catch(() => {});
-  signal.addEventListener('abort', onAbort, { once: true });
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      signal.throwIfAborted();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
-        reader.cancel().catch(() => {});
-        const kept = value.subarray(0, value.byteLength - (total - limit));
-        chunks.push(kept);
-        return { bytes: concat(chunks, limit), truncated: true };
-      }
-      chunks.push(value);
-    }
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    reader.releaseLock();
-  }
-  return { bytes: concat(chunks, total), truncated: false };
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk.subarray(0, total - offset), offset);
-    offset += chunk.byteLength;
-    if (offset >= total) break;
-  }
-  return out;
-}
-
-/**
- * The server's retry hint in ms: `Retry-After` (seconds or an HTTP date), else the first vendor
- * header (seconds) that parses. Undefined when there is none or it is garbage.
- */
-export function retryHint(
-  headers: Headers,
-  vendorHeaders: readonly string[] = [],
-  now = Date.now(),
-): number | undefined {
-  const standard = headers.get('retry-after');
-  if (standard !== null) {
-    const parsed = parseRetryAfter(standard, now);
-    if (parsed !== undefined) return parsed;
-  }
-  for (const name of vendorHeaders) {
-    const value = headers.get(name);
-    if (value === null) continue;
-    const seconds = Number(value.trim());
-    if (value.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  }
-  return undefined;
-}
-
-function parseRetryAfter(value: string, now: number): number | undefined {
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
 }
