@@ -7,8 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { type Command, commandHelp, helpText, parseCommand, USAGE } from './args.js';
+import { type Command, parseCommand } from './args.js';
 import { EXIT, exitCodeFor, MissingTokenError, Stopped, UsageError } from './exit.js';
+import { commandHelp, helpText, USAGE } from './help.js';
 import { isGroupWait, waitManyCommand } from './many.js';
 import { DataOut, MessageOut, Secrets, useColor } from './output.js';
 import { pagingCommand } from './paging.js';

@@ -29,7 +29,8 @@ import {
   waitSettings,
 } from './options.js';
 import { type PageSource, type PagingOptions, paginate } from './paging/paginator.js';
-import { type PollOrder, pollLoop, type WaitShared, waitFor } from './poll/driven.js';
+import { type PollOrder, type WaitShared, waitFor } from './poll/driven.js';
+import { pollLoop } from './poll/loop.js';
 import { advance, decodeState, encodeState, initialState, type WaitState } from './poll/poller.js';
 import type { PollOptions } from './poll/schedule.js';
 import { WakeRegistry } from './poll/wakes.js';

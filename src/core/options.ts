@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+import { parseBaseUrl } from './base-url.js';
 import { Budget, type RequestBudget } from './budget.js';
 import { ConfigError } from './errors.js';
 import { checkTokenHeaders, DEFAULT_RETRY, isHeaderSafe, type RetryOptions, type TokenSource } from './http.js';
@@ -14,7 +16,7 @@ import { type ObserveOptions, type ObserveSettings, resolveObserve } from './obs
 import type { WaitState } from './poll/poller.js';
 import { checkSchedule, DEFAULT_POLL_OPTIONS, type PollOptions } from './poll/schedule.js';
 import type { RateLimit } from './ratelimit.js';
-import { parseBaseUrl, type Vendor } from './vendor.js';
+import type { Vendor } from './vendor.js';
 
 /**
  * Options of {@link createClient}. Validated once, when the client is created. Logging, hooks and

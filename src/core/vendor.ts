@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from 'zod';
+import { parseBaseUrl } from './base-url.js';
 import { ConfigError, ResponseValidationError } from './errors.js';
 import type { TaskError, TaskSnapshot, TaskState } from './lifecycle.js';
 import type { PageSource, Paginator, PagingOptions } from './paging/paginator.js';
@@ -422,36 +423,4 @@ function checkBatch(vendor: string, batch: BatchRead, kinds: readonly string[]):
   }
   const unknown = (batch.kinds ?? []).filter((kind) => !kinds.includes(kind));
   if (unknown.length > 0) throw new ConfigError('batch', `${where}.kinds names unknown kinds: ${unknown.join(', ')}`);
-}
-
-/** Parses an absolute http(s) base URL, or throws a {@link ConfigError} that says what is wrong. */
-export function parseBaseUrl(value: unknown, field = 'baseUrl'): URL {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ConfigError(field, `${field} must be an absolute http(s) URL, got ${describe(value)}`);
-  }
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(
-      field,
-      `${field} must be an absolute http(s) URL such as https://api.example.com/v1, got ${describe(value)}`,
-    );
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(field, `${field} must use http or https, not ${url.protocol}`);
-  }
-  if (url.search || url.hash) {
-    throw new ConfigError(field, `${field} must not carry a query or fragment`);
-  }
-  if (url.username || url.password) {
-    throw new ConfigError(field, `${field} must not carry credentials; give them to createClient as \`token\``);
-  }
-  if (!url.pathname.endsWith('/')) url.pathname += '/';
-  return url;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  return value === null ? 'null' : typeof value;
 }

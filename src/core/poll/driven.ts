@@ -12,6 +12,7 @@ import { type Caller, withCaller } from '../observe/caller.js';
 import type { WaitObserver } from '../observe/waits.js';
 import { advance, encodeState, type WaitState } from './poller.js';
 import type { PollOptions } from './schedule.js';
+import { type Stoppable, subscribe, unsubscribe } from './signals.js';
 import type { Rousable, WakeRegistry } from './wakes.js';
 
 /**
@@ -27,38 +28,9 @@ export interface PollOrder {
   sentAt?: number | undefined;
 }
 
-/** One poll as the loop sees it: fetch, validate, normalize; reject on a fault. */
-export type Fetcher = (
-  signal: AbortSignal,
-  order?: PollOrder,
-  observer?: WaitObserver | undefined,
-) => Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
-
-/** Everything one run of the wait loop needs. */
-export interface LoopParams {
-  vendor: string;
-  id: string;
-  fetch: Fetcher;
-  options: PollOptions;
-  state: WaitState;
-  timeoutMs: number;
-  signal?: AbortSignal | undefined;
-  /** Makes the loop's observer when the loop starts (a loop never iterated records nothing). */
-  observe?: (() => WaitObserver | undefined) | undefined;
-  /** Where the loop was started, for the stack of the error it ends with. */
-  caller?: Caller | undefined;
-  /** The client's pending waits, and this task's key among them: a push rouses the loop. */
-  wakes?: { registry: WakeRegistry; key: string } | undefined;
-}
-
 const TIMED_OUT = Symbol('wait timed out');
 // setTimeout's limit: a longer delay fires at once.
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Something a caller's signal, or a group, can stop. */
-export interface Stoppable {
-  halt(reason: unknown): void;
-}
 
 /** A sleeping wait, as a {@link WakeScheduler} holds it. */
 export interface Wakeable {
@@ -71,40 +43,6 @@ export interface Wakeable {
 export interface WakeScheduler {
   add(wait: Wakeable): void;
   remove(wait: Wakeable): void;
-}
-
-interface Subscribers {
-  waits: Set<Stoppable>;
-  listener: () => void;
-}
-
-// One listener on a caller's signal however many waits share it (a shutdown signal for all):
-// no listener per wait to hold memory, and no MaxListenersExceededWarning.
-const subscribers = new WeakMap<AbortSignal, Subscribers>();
-
-function subscribe(signal: AbortSignal, wait: Stoppable): void {
-  let entry = subscribers.get(signal);
-  if (!entry) {
-    const waits = new Set<Stoppable>();
-    const listener = () => {
-      subscribers.delete(signal);
-      for (const each of waits) each.halt(signal.reason);
-    };
-    entry = { waits, listener };
-    subscribers.set(signal, entry);
-    signal.addEventListener('abort', listener, { once: true });
-  }
-  entry.waits.add(wait);
-}
-
-function unsubscribe(signal: AbortSignal, wait: Stoppable): void {
-  const entry = subscribers.get(signal);
-  if (!entry) return;
-  entry.waits.delete(wait);
-  if (entry.waits.size === 0) {
-    subscribers.delete(signal);
-    signal.removeEventListener('abort', entry.listener);
-  }
 }
 
 /** What a stopped wait rejects with: the caller's reason, or a {@link WaitTimeoutError}. */
@@ -136,70 +74,6 @@ function wakeUp(wait: { wake(): void }): void {
 /** Stops `wait` as its deadline does: it rejects with a {@link WaitTimeoutError}. */
 export function expire(wait: Stoppable): void {
   wait.halt(TIMED_OUT);
-}
-
-/**
- * Polls until a terminal snapshot, yielding every snapshot observed: the same wait as
- * {@link waitFor}, seen one snapshot at a time. Transient faults are retried on the schedule
- * until the timeout; anything else ends the loop at once. Leaving the loop early (`break`) stops
- * the polling; every timer and listener is gone when the generator finishes, however it finishes.
- */
-export async function* pollLoop(params: LoopParams): AsyncGenerator<TaskSnapshot, void, undefined> {
-  params.signal?.throwIfAborted();
-  const seen: TaskSnapshot[] = [];
-  const wakes = params.wakes;
-  let notify: (() => void) | undefined;
-  let end: { error: unknown } | 'done' | undefined;
-  const wait = startWait<Fetcher>(
-    {
-      shared: {
-        vendor: params.vendor,
-        fetch: callFetcher,
-        options: params.options,
-        timeoutMs: params.timeoutMs,
-        wakes: wakes && { registry: wakes.registry, key: () => wakes.key },
-      },
-      task: params.fetch,
-      id: params.id,
-      state: params.state,
-      signal: params.signal,
-      onSnapshot: (snapshot) => {
-        seen.push(snapshot);
-        notify?.();
-      },
-      throwOnFailure: false,
-      observer: params.observe?.(),
-      caller: params.caller,
-    },
-    (result) => {
-      end = result instanceof Rejection ? { error: result.reason } : 'done';
-      notify?.();
-    },
-  );
-  try {
-    for (;;) {
-      const next = seen.shift();
-      if (next) {
-        yield next;
-        continue;
-      }
-      if (end === 'done') return;
-      if (end) throw end.error;
-      await new Promise<void>((resolve) => {
-        notify = resolve;
-      });
-      notify = undefined;
-    }
-  } finally {
-    wait.halt(LEFT);
-  }
-}
-
-// The consumer left the loop: the wait stops, and nobody is told.
-const LEFT = Symbol('left the loop');
-
-function callFetcher(fetcher: Fetcher, signal: AbortSignal, order: PollOrder, observer: WaitObserver | undefined) {
-  return fetcher(signal, order, observer);
 }
 
 /** What a group hears from each of its waits, instead of per-wait callbacks. */
@@ -295,7 +169,7 @@ const WOKEN = 16;
  * A thenable that rejects with `reason`: resolving a promise with it rejects that promise, so a
  * wait keeps only its promise's `resolve` function, not `reject` too.
  */
-class Rejection {
+export class Rejection {
   readonly reason: unknown;
   constructor(reason: unknown) {
     this.reason = reason;
