@@ -3,6 +3,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import {
+  ConfigError,
   createClient,
   HttpError,
   type RefOf,
@@ -246,6 +247,11 @@ describe('the failure text', () => {
     ['error over additional_data.error', { error: 'flat', additional_data: { error: 'details' } }, 'flat'],
     ['the next form when one is empty', { error_message: '', error: null, additional_data: { error: 'D' } }, 'D'],
     ['a structured additional_data.error', { additional_data: { error: { message: 'E', code: 7 } } }, 'E'],
+    ['its detail', { additional_data: { error: { detail: 'F', code: 7 } } }, 'F'],
+    ['its error', { additional_data: { error: { error: 'G' } } }, 'G'],
+    ['its message over its detail', { additional_data: { error: { detail: 'H2', message: 'H1' } } }, 'H1'],
+    ['its JSON when it has no text', { additional_data: { error: { code: 7 } } }, '{"code":7}'],
+    ['error when error_message is blank', { error_message: '   ', error: 'I' }, 'I'],
     ['none at all', { error: null }, undefined],
   ])('is read from %s', async (_name, fields, expected) => {
     serveTask([minimal('FAILED', fields)]);
@@ -263,7 +269,18 @@ describe('progress', () => {
       0.3,
     ],
     ['a top-level TaskProgress', { progress: { percentage: 80, processed_documents: 8, total_documents: 10 } }, 0.8],
+    [
+      'percentage, not processed/total, when percentage is not 0',
+      { progress: { percentage: 50, processed_documents: 1, total_documents: 10 } },
+      0.5,
+    ],
+    [
+      '0 when percentage and total are 0',
+      { progress: { percentage: 0, processed_documents: 0, total_documents: 0 } },
+      0,
+    ],
     ['the batch tier', { additional_data: { current_tier: 2, total_tiers: 4 } }, 0.5],
+    ['no tier of 0 tiers', { additional_data: { current_tier: 1, total_tiers: 0 } }, undefined],
     ['nothing', { additional_data: { current_tier: null, total_tiers: 3 } }, undefined],
     ['a progress that is not a TaskProgress', { progress: 'halfway' }, undefined],
   ])('comes from %s', async (_name, fields, expected) => {
@@ -523,6 +540,37 @@ describe('tasks() list', () => {
     const all = await newClient().tasks({ status: 'FAILED' }).toArray({ limit: Number.POSITIVE_INFINITY });
     expect(all.map((t) => t.task_id)).toEqual(['task_list_1', 'task_list_2']);
     expect(calls).toBe(2);
+  });
+
+  it('starts at a saved cursor: null is the first page, a next_cursor that page', async () => {
+    const requests = serveList();
+    const fromFirst = await newClient().tasks({}, { startAt: null }).toArray({ limit: 10 });
+    expect(fromFirst.map((t) => t.task_id)).toEqual(['task_1', 'task_2', 'task_3', 'task_4', 'task_5']);
+    const fromC3 = await newClient().tasks({}, { startAt: 'c3' }).toArray({ limit: 10 });
+    expect(fromC3.map((t) => t.task_id)).toEqual(['task_3', 'task_4', 'task_5']);
+    expect(requests.map((r) => r.cursor)).toEqual([null, 'c2', 'c3', 'c4', 'c3', 'c4']);
+  });
+
+  it.each([
+    ['an empty string', '', '""'],
+    ['a number', 3, '3'],
+    ['an object', { cursor: 'c3' }, 'object'],
+    ['true', true, 'true'],
+  ])('refuses %s as a saved cursor with a ConfigError on startAt, before any request', (_name, startAt, shown) => {
+    const requests = serveList();
+    const error = (() => {
+      try {
+        newClient().tasks({}, { startAt });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({
+      field: 'startAt',
+      message: `mixpeek: startAt must be a page's cursor (a next_cursor, or null for the first page), got ${shown}`,
+    });
+    expect(requests).toEqual([]);
   });
 
   it('rejects a page that breaks ListTasksResponse', async () => {

@@ -19,9 +19,9 @@ import type { TaskSnapshot, TaskState } from '../../core/lifecycle.js';
 import {
   authorization,
   ConfigError,
+  clip,
   defineTask,
   defineVendor,
-  describeValue,
   type Paginator,
   type PagingOptions,
   type TaskClient,
@@ -164,7 +164,7 @@ export const mixpeek: MixpeekVendor = defineVendor({
             if (cursor === null || (typeof cursor === 'string' && cursor !== '')) return cursor;
             throw new ConfigError(
               'startAt',
-              `mixpeek: startAt must be a page's cursor (a next_cursor, or null for the first page), got ${describeValue(cursor)}`,
+              `mixpeek: startAt must be a page's cursor (a next_cursor, or null for the first page), got ${shownCursor(cursor)}`,
             );
           },
           async fetch(cursor, pageSignal) {
@@ -221,4 +221,11 @@ function progressOf(raw: TaskResponse): number | undefined {
   const { current_tier: tier, total_tiers: tiers } = readAdditionalData(raw);
   if (typeof tier === 'number' && typeof tiers === 'number' && tiers > 0) return tier / tiers;
   return undefined;
+}
+
+/** A saved cursor as a message shows it: text quoted (so an empty one shows), anything else by its type. */
+function shownCursor(cursor: unknown): string {
+  if (typeof cursor === 'string') return clip(JSON.stringify(cursor), 80);
+  if (typeof cursor === 'number' || typeof cursor === 'boolean') return String(cursor);
+  return cursor === undefined ? 'undefined' : typeof cursor;
 }
