@@ -12,6 +12,7 @@ export {
   type RequestBudget,
 } from './core/budget.js';
 export { type AnyVendor, type BaseClient, createClient, type PollStep, type TaskClient } from './core/client.js';
+export type { TokenSource } from './core/credentials.js';
 export {
   ConfigError,
   HttpError,
@@ -34,7 +35,7 @@ export type {
   WaitAllOptions,
   WaitOutcome,
 } from './core/group.js';
-export { DEFAULT_RETRY, type RetryOptions, type TokenSource } from './core/http.js';
+export { DEFAULT_RETRY, type RetryOptions } from './core/http.js';
 export {
   isTaskState,
   isTerminal,

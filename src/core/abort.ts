@@ -4,6 +4,9 @@
  * @module
  */
 
+/** The reason a request's own deadline aborts it with: told apart from a caller's abort. */
+export const TIMED_OUT: unique symbol = Symbol('timed out');
+
 /** Resolves after `ms`, or rejects with the signal's reason; cleans up on both paths. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -7,53 +7,15 @@
 import ky, { type KyInstance, type Options } from 'ky';
 import pRetry from 'p-retry';
 import type { z } from 'zod';
-import { abortable, sleep } from './abort.js';
-import { discard, nestedDeeperThan, readCapped } from './body.js';
-import {
-  ConfigError,
-  HttpError,
-  isTransient,
-  NetworkError,
-  type ProblemDetails,
-  ResponseValidationError,
-  TaskwaitError,
-} from './errors.js';
-import { requestIdOf, safeHeaders } from './observe/headers.js';
+import { abortable, sleep, TIMED_OUT } from './abort.js';
+import { discard, readCapped } from './body.js';
+import { Credentials, type TokenSource } from './credentials.js';
+import { HttpError, isTransient, NetworkError, TaskwaitError } from './errors.js';
 import type { Exchange, RequestObserver } from './observe/requests.js';
-import { describeValue, quote, redact, redactDeep } from './redact.js';
+import { describeValue } from './redact.js';
+import { ResponseReader } from './response.js';
 import { retryHint } from './retry-after.js';
 import type { AuthScheme } from './vendor.js';
-
-/** Whether `fetch` would take this header (it throws a TypeError on a bad name or value). */
-export function isHeaderSafe(name: string, value: string): boolean {
-  try {
-    new Headers([[name, value]]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A token that can't go in a header would fail every request as a network error: it is refused instead. */
-export function checkTokenHeaders(vendor: string, headers: Record<string, string>): void {
-  for (const [name, value] of Object.entries(headers)) {
-    if (!isHeaderSafe(name, value)) {
-      // The value is not shown: it holds the token.
-      throw new ConfigError(
-        'token',
-        `${vendor}: the token can't be sent in the ${name} header: it holds a line break, a control character or a character outside Latin-1 (check for a stray newline)`,
-      );
-    }
-  }
-}
-
-/** Whether `headers` pass {@link checkTokenHeaders}. */
-function isSendable(headers: Record<string, string>): boolean {
-  return Object.entries(headers).every(([name, value]) => isHeaderSafe(name, value));
-}
-
-/** A token, or a function that returns the current one (for rotating credentials). */
-export type TokenSource = string | (() => string | Promise<string>);
 
 /** How transient faults are retried within one request. */
 export interface RetryOptions {
@@ -150,36 +112,21 @@ export interface HttpResponse<T> {
   hintMs: number | undefined;
 }
 
-const TIMED_OUT = Symbol('timed out');
 const ERROR_EXCERPT_BYTES = 4096;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_JSON_DEPTH = 256;
-// Stateless between whole-buffer decodes, so one serves every response.
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-// A token function that rotates keeps the recent credentials redacted without growing forever.
-const MAX_REMEMBERED_SECRETS = 32;
 const MAX_REDIRECTS = 5;
 
 /** Sends requests for one client. Holds the token only in a private field, never in output. */
 export class HttpClient {
   readonly #settings: HttpSettings;
   readonly #ky: KyInstance;
-  readonly #secrets = new Set<string>();
-  #lastToken: string | undefined;
-  #lastHeaders: Record<string, string> | undefined;
+  readonly #credentials: Credentials;
+  readonly #reader: ResponseReader;
 
   constructor(settings: HttpSettings) {
     this.#settings = settings;
-    if (typeof settings.token === 'string') {
-      const headers = settings.auth(settings.token);
-      this.#remember(settings.token, headers);
-      // Ready before the first request, so that it, too, spends no await on them and requests go
-      // out in the order they were made. A bad one is refused by the first request, as before.
-      if (isSendable(headers)) {
-        this.#lastToken = settings.token;
-        this.#lastHeaders = headers;
-      }
-    }
+    this.#credentials = new Credentials(settings.vendor, settings.auth, settings.token, settings.timeoutMs);
+    this.#reader = new ResponseReader(settings.vendor, this.#credentials, settings.requestIdHeaders);
     this.#ky = ky.create({
       retry: 0,
       timeout: false,
@@ -193,7 +140,7 @@ export class HttpClient {
 
   /** Removes this client's secrets, and known token forms, from `text`. */
   redact(text: string): string {
-    return redact(text, this.#secrets);
+    return this.#credentials.redact(text);
   }
 
   /**
@@ -319,10 +266,7 @@ export class HttpClient {
     const { signal } = controller;
     try {
       // A fixed token's headers are made and checked once: later requests spend no await on them.
-      const auth =
-        typeof this.#settings.token === 'function' || this.#lastHeaders === undefined
-          ? await this.#authHeaders(signal)
-          : this.#lastHeaders;
+      const auth = this.#credentials.ready() ?? (await this.#credentials.headers(signal));
       const headers = { Accept: 'application/json', ...auth, ...this.#settings.headers, ...request.headers };
       let response: Response;
       try {
@@ -341,10 +285,10 @@ export class HttpClient {
       }
       const hintMs = retryHint(response.headers, this.#settings.retryAfterHeaders);
       if (response.status < 200 || response.status >= 300) {
-        throw this.#httpError(request, response, body.bytes, hintMs);
+        throw this.#reader.httpError(request, response, body.bytes, hintMs);
       }
-      if (body.truncated) throw this.#invalid(request, response, 'too-large', []);
-      const data = this.#parse(request, response, body.bytes);
+      if (body.truncated) throw this.#reader.invalid(request, response, 'too-large', []);
+      const data = this.#reader.parse(request, response, body.bytes);
       return {
         data,
         status: response.status,
@@ -385,48 +329,6 @@ export class HttpClient {
     }
   }
 
-  async #authHeaders(signal: AbortSignal): Promise<Record<string, string>> {
-    const source = this.#settings.token;
-    if (source === undefined) return {};
-    let token: unknown;
-    try {
-      token = typeof source === 'function' ? await abortable(callToken(source), signal) : source;
-    } catch (error) {
-      if (signal.aborted && error === signal.reason) {
-        if (error !== TIMED_OUT) throw error;
-        throw new ConfigError(
-          'token',
-          `${this.#settings.vendor}: the \`token\` function did not settle within the request timeout (${this.#settings.timeoutMs} ms)`,
-        );
-      }
-      throw new ConfigError('token', `${this.#settings.vendor}: the \`token\` function threw`, {
-        cause: error instanceof Error ? new Error(this.#quote(describeValue(error.message))) : undefined,
-      });
-    }
-    if (typeof token !== 'string' || token.trim() === '') {
-      throw new ConfigError('token', `${this.#settings.vendor}: the token must be a non-empty string`);
-    }
-    // A token is turned into headers and checked once, not on every request: most never change.
-    if (token !== this.#lastToken || this.#lastHeaders === undefined) {
-      const headers = this.#settings.auth(token);
-      checkTokenHeaders(this.#settings.vendor, headers);
-      this.#remember(token, headers);
-      this.#lastToken = token;
-      this.#lastHeaders = headers;
-    }
-    return this.#lastHeaders;
-  }
-
-  #remember(token: string, headers: Record<string, string>): void {
-    for (const value of [token, ...Object.values(headers)]) {
-      // Re-added last, so the oldest rotated tokens are the ones forgotten.
-      this.#secrets.delete(value);
-      this.#secrets.add(value);
-    }
-    while (this.#secrets.size > MAX_REMEMBERED_SECRETS)
-      this.#secrets.delete(this.#secrets.values().next().value as string);
-  }
-
   #fault(error: unknown, request: HttpRequest<z.ZodType>, signal: AbortSignal): unknown {
     if (request.signal?.aborted) return request.signal.reason;
     if (error instanceof TaskwaitError) return error;
@@ -436,111 +338,7 @@ export class HttpClient {
       url: request.url.href,
       timedOut,
       vendor: this.#settings.vendor,
-      cause: timedOut ? undefined : sanitizeCause(error, (t) => this.#quote(t)),
-    });
-  }
-
-  /** Text we did not write (a body, a header, a callback's error), bounded and redacted. */
-  #quote(text: string, max?: number): string {
-    return quote(text, max, this.#secrets);
-  }
-
-  #httpError(request: HttpRequest<z.ZodType>, response: Response, bytes: Uint8Array, hintMs?: number): HttpError {
-    let text = this.redact(new TextDecoder().decode(bytes));
-    let problem: ProblemDetails | undefined;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      // An echoed secret may be JSON-escaped (`\u0041`, `\/`) in the text: it shows once parsed.
-      if (redactDeep(parsed, this.#secrets)) text = JSON.stringify(parsed);
-      if (parsed && typeof parsed === 'object' && ('title' in parsed || 'detail' in parsed || 'type' in parsed)) {
-        problem = parsed as ProblemDetails;
-      }
-    } catch {
-      // Not JSON: the excerpt carries it.
-    }
-    return new HttpError({
-      vendor: this.#settings.vendor,
-      status: response.status,
-      method: request.method,
-      url: request.url.href,
-      bodyExcerpt: text.slice(0, 500),
-      ...(problem ? { problem } : {}),
-      ...(hintMs === undefined ? {} : { retryAfterMs: hintMs }),
-      headers: safeHeaders(response.headers, (t) => this.redact(t)),
-      requestId: requestIdOf(response.headers, this.#settings.requestIdHeaders, (t) => this.redact(t)),
-    });
-  }
-
-  #parse<Schema extends z.ZodType>(
-    request: HttpRequest<Schema>,
-    response: Response,
-    bytes: Uint8Array,
-  ): z.output<Schema> {
-    if (!request.schema) return undefined as z.output<Schema>;
-    let text: string;
-    try {
-      text = UTF8.decode(bytes);
-    } catch {
-      throw this.#invalid(request, response, 'encoding', []);
-    }
-    if (text.trim() === '') throw this.#invalid(request, response, 'empty', []);
-    // Deeper than any API nests: the schemas, the normalizer and JSON.stringify of the snapshot
-    // would run out of stack on it (a RangeError), so it is refused before it is parsed.
-    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
-      throw this.#invalid(request, response, 'schema', [
-        { path: [], message: `nested more than ${MAX_JSON_DEPTH} levels deep` },
-      ]);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      const type = response.headers.get('content-type') ?? 'no content-type';
-      throw this.#invalid(request, response, 'not-json', [
-        {
-          path: [],
-          // Not JSON.parse's own message: it quotes the body, and may cut a secret in half.
-          message: `${parseFailure(error)} (content-type ${this.#quote(type, 100)}; starts ${JSON.stringify(this.#quote(text, 40))})`,
-        },
-      ]);
-    }
-    const result = request.schema.safeParse(json);
-    if (!result.success) {
-      // A path holds the server's keys, and a schema's message may quote its values.
-      throw this.#invalid(
-        request,
-        response,
-        'schema',
-        result.error.issues.map((issue) => ({
-          path: issue.path.map((p) =>
-            typeof p === 'number' ? p : this.#quote(typeof p === 'symbol' ? p.toString() : p, 200),
-          ),
-          message: this.#quote(describeValue(issue.message)),
-          code: issue.code,
-        })),
-      );
-    }
-    // A server may echo the credential into a body (a failure text, a field). The deep walk runs
-    // only when the text holds a secret, or an escape that could spell one.
-    if (this.#secrets.size > 0 && (text.includes('\\') || [...this.#secrets].some((s) => text.includes(s)))) {
-      redactDeep(result.data, this.#secrets);
-    }
-    return result.data;
-  }
-
-  #invalid(
-    request: HttpRequest<z.ZodType>,
-    response: Response,
-    reason: ResponseValidationError['reason'],
-    issues: ResponseValidationError['issues'],
-  ): ResponseValidationError {
-    return new ResponseValidationError({
-      vendor: this.#settings.vendor,
-      model: request.model,
-      reason,
-      issues,
-      url: request.url.href,
-      status: response.status,
+      cause: timedOut ? undefined : sanitizeCause(error, (t) => this.#credentials.quote(t)),
     });
   }
 }
@@ -580,18 +378,6 @@ function sanitizeCause(error: unknown, clean: (text: string) => string): Error |
   return copy;
 }
 
-/** Where JSON.parse stopped, without its message's quote of the body. */
-function parseFailure(error: unknown): string {
-  const at = /at position (\d+)/.exec(error instanceof Error ? error.message.slice(0, 200) : '');
-  return `not valid JSON${at ? ` at character ${at[1]}` : ''}`;
-}
-
-/** Calls a token function: a synchronous throw becomes a rejection like an asynchronous one. */
-async function callToken(source: () => string | Promise<string>): Promise<string> {
-  return source();
-}
-
-/** Releases a response nobody waits for any more (it came after the deadline or an abort). */
 /** What ky hands our fetch: the options it does not know, among them the request's signal. */
 type Passed = RequestInit & { abortWith?: AbortSignal };
 

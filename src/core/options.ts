@@ -8,8 +8,9 @@
 
 import { parseBaseUrl } from './base-url.js';
 import { Budget, type RequestBudget } from './budget.js';
+import { checkTokenHeaders, isHeaderSafe, type TokenSource } from './credentials.js';
 import { ConfigError } from './errors.js';
-import { checkTokenHeaders, DEFAULT_RETRY, isHeaderSafe, type RetryOptions, type TokenSource } from './http.js';
+import { DEFAULT_RETRY, type RetryOptions } from './http.js';
 import type { TaskSnapshot } from './lifecycle.js';
 import type { Hooks } from './observe/hooks.js';
 import { type ObserveOptions, type ObserveSettings, resolveObserve } from './observe/options.js';
