@@ -8,7 +8,8 @@
  * so the figure is the library's own work per poll, where observation costs the most in relative
  * terms. The figure is the median round.
  *
- * Run alone: `npx tsx bench/observe.ts [--smoke] [--baseline <commit>]`.
+ * Run alone: `npx tsx bench/observe.ts [--smoke] [--baseline <commit>] [--at <commit>]`: `--at`
+ * times src/ at that commit as "now" instead of the working tree.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,8 +22,14 @@ import { build, type Plugin } from 'esbuild';
 import { main } from './lib/main.js';
 import { type BenchResult, fixed, ratio, table } from './lib/stats.js';
 
-/** The last commit before observation (logger, hooks, telemetry). */
-export const BASELINE = '1879261';
+/**
+ * main just before observation (logger, hooks, telemetry) was merged: the merge e2f4955's first
+ * parent, so it holds everything else that main had then. (The first version of this bench took
+ * 1879261, where the observe branch started: main gained the trust and budget work after it,
+ * and their cost per poll was counted as observation's.) `--at e2f4955` times the merge itself
+ * against it: observation's own cost, with nothing merged since.
+ */
+export const BASELINE = '340ad6e';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const scenario = fileURLToPath(new URL('./scenarios/observe.ts', import.meta.url));
@@ -51,6 +58,23 @@ function sourceFrom(src: string): Plugin {
   };
 }
 
+const unobserved = fileURLToPath(new URL('./scenarios/unobserved/', import.meta.url));
+
+/** Replaces observe/caller.ts and observe/observer.ts with stand-ins that observe nothing. */
+export const withoutObservation: Plugin = {
+  name: 'without-observation',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)observe\/(caller|observer)\.js$|^\.\/(caller|observer)\.js$/ }, (args) => {
+      // `./caller.js` means observe/caller.ts only from inside observe/.
+      const sibling = !args.path.includes('observe/');
+      if (sibling && !args.importer.includes('/core/observe/')) return undefined;
+      if (args.importer.startsWith(unobserved)) return undefined;
+      const name = /(caller|observer)\.js$/.exec(args.path)?.[1] as string;
+      return { path: join(unobserved, `${name}.ts`) };
+    });
+  },
+};
+
 async function bundle(outfile: string, plugins: Plugin[]): Promise<void> {
   await build({
     entryPoints: [scenario],
@@ -70,8 +94,10 @@ async function bundle(outfile: string, plugins: Plugin[]): Promise<void> {
 
 type Figures = Record<string, Record<string, number>>;
 
-export async function run(options: { smoke: boolean; baseline?: unknown }): Promise<BenchResult> {
-  const commit = typeof options.baseline === 'string' ? options.baseline : BASELINE;
+export async function run(options: { smoke: boolean; baseline?: unknown; at?: unknown }): Promise<BenchResult> {
+  // A commit of digits only comes parsed as a number.
+  const commit = options.baseline === undefined || options.baseline === true ? BASELINE : String(options.baseline);
+  const at = options.at === undefined || options.at === true ? undefined : String(options.at);
   const sizes = options.smoke
     ? { polls: 300, waits: 50, each: 10, rounds: 3 }
     : { polls: 2000, waits: 200, each: 10, rounds: 15 };
@@ -89,12 +115,28 @@ export async function run(options: { smoke: boolean; baseline?: unknown }): Prom
     const now = join(dir, 'now.mjs');
     const observed = join(dir, 'observed.mjs');
     const before = join(dir, 'before.mjs');
-    await bundle(now, []);
-    await bundle(observed, []);
+    const stubbed = join(dir, 'unobserved.mjs');
+    const nowPlugins = at === undefined ? [] : [sourceFrom(baselineSource(at))];
+    await bundle(now, nowPlugins);
+    await bundle(observed, nowPlugins);
     await bundle(before, baselineSrc === undefined ? [] : [sourceFrom(baselineSrc)]);
+    const copy = join(dir, 'copy.mjs');
+    if (at === undefined) {
+      await bundle(stubbed, [withoutObservation]);
+      await bundle(copy, []);
+    }
     const child = spawn(
       process.execPath,
-      [now, before, observed, String(sizes.polls), String(sizes.waits), String(sizes.each), String(sizes.rounds)],
+      [
+        now,
+        before,
+        observed,
+        String(sizes.polls),
+        String(sizes.waits),
+        String(sizes.each),
+        String(sizes.rounds),
+        ...(at === undefined ? [stubbed, copy] : []),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -118,11 +160,22 @@ export async function run(options: { smoke: boolean; baseline?: unknown }): Prom
     }
   }
   const plain = (loop: string) => ratios[`${loop}: now: no logger, no tracer`] as number;
+  // Observation's own cost today: two bundles loaded alike, today's and today's without
+  // observation's modules. The entry bundle's row against the copy's is the noise floor.
+  const own = (loop: string) => {
+    const variants = figures[loop] ?? {};
+    const stub = variants['now, observation stubbed out'];
+    const copy = variants['now, a second copy of the same build'];
+    return stub === undefined || copy === undefined ? undefined : copy / stub;
+  };
   const text = [
     missing ||
-      `Baseline: src/ at ${commit}, bundled the same way, timed in the same process. ${sizes.rounds} alternating rounds;`,
+      `Baseline: src/ at ${commit}; now: ${at === undefined ? 'the working tree' : `src/ at ${at}`}; bundled the same way, timed in the same process. ${sizes.rounds} alternating rounds;`,
     `poll(): ${sizes.polls} polls one after the other; wait(): ${sizes.waits} waits at once, ${sizes.each} polls each.`,
     'CPU µs (user + system) per poll, median round; requests answered from memory.',
+    at === undefined
+      ? "Observation's own cost today is the second copy's row against the stubbed-out row (bundles loaded alike); the first row against the second copy is this run's noise floor."
+      : '',
     '',
     table(['loop', 'CPU µs/poll', 'ratio to before'], rows),
   ].join('\n');
@@ -130,8 +183,20 @@ export async function run(options: { smoke: boolean; baseline?: unknown }): Prom
     name: 'observe',
     title: 'Observation: per-poll cost with no logger and no tracer, against the code before it',
     text,
-    figures: { baseline: commit, ...sizes, microseconds: figures, ratios },
+    figures: { baseline: commit, at: at ?? 'working tree', ...sizes, microseconds: figures, ratios },
     goals: [
+      ...['poll()', 'wait()'].flatMap((loop) => {
+        const r = own(loop);
+        return r === undefined
+          ? []
+          : [
+              {
+                goal: `observation's own cost today: a ${loop} with no logger and no tracer within 2 % of the same build with observation stubbed out`,
+                met: r <= 1.02,
+                figure: `${ratio(r)}`,
+              },
+            ];
+      }),
       {
         goal: 'a wait()’s poll with no logger and no tracer within 2 % of the same poll before observation',
         met: !missing && plain('wait()') <= 1.02,

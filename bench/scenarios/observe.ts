@@ -3,7 +3,8 @@
  * observation (the baseline), and twice against src/ as it is now (one copy for the plain client,
  * one for the observed clients, so that neither's JIT state colours the other's). Run as the
  * entry, the plain bundle loads the other two and times all in alternating rounds in this one
- * process: `<baseline bundle> <observed bundle> <polls per round> <waits> <polls per wait> <rounds>`.
+ * process: `<baseline bundle> <observed bundle> <polls per round> <waits> <polls per wait> <rounds>
+ * [<bundle with observation stubbed out> <a second copy of this bundle>]`.
  * Prints one JSON line. The figure is CPU time (user + system) per poll: the machine may be busy
  * with other work, which wall time would count.
  *
@@ -109,6 +110,13 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
+/** A client of the bundle at `file`, named `name`; none without a file. */
+async function loaded(name: string, file: string | undefined): Promise<[string, Client][]> {
+  if (file === undefined) return [];
+  const build = (await import(pathToFileURL(file).href)) as typeof import('./observe.js');
+  return [[name, build.makeClient() as Client]];
+}
+
 async function main(): Promise<void> {
   const [
     baselineFile = '',
@@ -117,6 +125,8 @@ async function main(): Promise<void> {
     waitsText = '200',
     eachText = '20',
     roundsText = '9',
+    unobservedFile,
+    copyFile,
   ] = process.argv.slice(2);
   const [polls, waits, each, rounds] = [pollsText, waitsText, eachText, roundsText].map(Number) as [
     number,
@@ -133,6 +143,10 @@ async function main(): Promise<void> {
     ['now: no logger, no tracer', makeClient()],
     ['now: in-memory tracer', observed.tracer],
     ['now: logLevel debug, a no-op logger', observed.logger],
+    // Today's code with observation's modules stubbed out, and a second copy of today's code
+    // loaded the same way: what observation itself costs today.
+    ...(await loaded('now, observation stubbed out', unobservedFile)),
+    ...(await loaded('now, a second copy of the same build', copyFile)),
   ];
   const loops = {
     'poll()': (c: Client, tag: string) => pollLoop(c, polls, tag),

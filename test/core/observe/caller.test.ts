@@ -2,7 +2,7 @@
 // started it, after its own.
 import { HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { createClient, HttpError, TaskFailedError } from '../../../src/index.js';
+import { ConfigError, createClient, HttpError, TaskFailedError } from '../../../src/index.js';
 import { jobs, serveJob } from '../../helpers/jobs.js';
 import { useMsw } from '../../helpers/server.js';
 
@@ -88,6 +88,17 @@ describe('the stack of a failed wait', () => {
       // The call is two lines below `before`.
       expect(appended((pollError as Error).stack, 'poll()')).toContain(lineOf(before, 2));
     }
+
+    // Also through Promise.all, and for a ref refused before any request.
+    serveJob(server, [() => new HttpResponse(null, { status: 403 })]);
+    const allBefore = new Error();
+    const viaAll = await Promise.all([client.poll('j-1')]).catch((e: unknown) => e);
+    expect(viaAll).toBeInstanceOf(HttpError);
+    expect(appended((viaAll as Error).stack, 'poll()')).toContain(lineOf(allBefore, 1));
+    const refBefore = new Error();
+    const badRef = await client.poll('').catch((e: unknown) => e);
+    expect(badRef).toBeInstanceOf(ConfigError);
+    expect(appended((badRef as Error).stack, 'poll()')).toContain(lineOf(refBefore, 1));
 
     serveJob(server, [{ state: 'working' }, () => new HttpResponse(null, { status: 404 })]);
     const step = await client.poll('j-2');
