@@ -465,5 +465,14 @@ describe('TaskFailedError and WaitTimeoutError', () => {
     });
     expect(none.message).toBe('acme task t-2 did not finish within 10 ms after 0 polls; no successful poll');
     expect(none.cause).toBe(cause);
+    const one = new WaitTimeoutError({
+      vendor: 'acme',
+      id: 't-3',
+      snapshot: s,
+      elapsedMs: 5,
+      polls: 1,
+      resumeToken: 'tok',
+    });
+    expect(one.message).toBe('acme task t-3 did not finish within 5 ms after 1 poll; last seen running (RUNNING)');
   });
 });

@@ -595,4 +595,61 @@ describe('a walk that starts again', () => {
     }
     expect(log.requested).toEqual([]);
   });
+
+  it('takes as startAt exactly what JSON gives back, 20 levels deep at most, and says what it refused', async () => {
+    const cursors: unknown[] = [];
+    const source = {
+      first: 'start',
+      fetch: async (cursor: unknown) => {
+        cursors.push(cursor);
+        return { items: [1], meta: {} };
+      },
+    };
+    const nest = (levels: number, inner: unknown): unknown => (levels === 0 ? inner : [nest(levels - 1, inner)]);
+    const bare = Object.assign(Object.create(null) as object, { page: 2 });
+    const good = [
+      true,
+      false,
+      null,
+      { page: 2, after: 'x', gone: undefined },
+      bare,
+      [1, 'a', { b: [null] }],
+      nest(20, 1),
+      { a: nest(19, 'deep') },
+    ];
+    for (const startAt of good) await paginate(source, { startAt }).toArray({ limit: 1 });
+    expect(cursors).toEqual(good);
+
+    const refusal = (startAt: unknown) => {
+      try {
+        paginate(source, { startAt });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).field).toBe('startAt');
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    class Cursor {
+      page = 2;
+    }
+    for (const bad of [
+      nest(21, 1),
+      { a: nest(20, 'deep') },
+      [1, Number.POSITIVE_INFINITY],
+      [Number.NaN, 1],
+      { page: 2, at: new Date(0) },
+      { at: new Date(0), page: 2 },
+      new Cursor(),
+      { a: { b: () => 1 } },
+    ]) {
+      expect(refusal(bad)).toMatch(
+        /^startAt must be a page's cursor as JSON gives it back \(text, a number or a plain object\), got /,
+      );
+    }
+    expect(refusal([1, Number.POSITIVE_INFINITY])).toBe(
+      "startAt must be a page's cursor as JSON gives it back (text, a number or a plain object), got 1,Infinity",
+    );
+    expect(cursors).toHaveLength(good.length);
+  });
 });

@@ -104,6 +104,31 @@ describe('lifecycle', () => {
     expect(done.error).toEqual({ message: 'country codes not resolved', code: 'geo_lookup_failed' });
   });
 
+  it('reads failed rows as partial only once the task is COMPLETE, and says what it counted', async () => {
+    const running = {
+      ...render(view('running')),
+      mode: 'SYNC',
+      counts: { received: 10, failed: 2 },
+      issues: { data: [] },
+    };
+    const noReceived = { ...running, status: 'COMPLETE', counts: { failed: 2 } };
+    const empty = { ...running, status: 'COMPLETE', counts: {} };
+    serve([running, noReceived, empty]);
+    const layer = client();
+    const first = await layer.get('run_1');
+    expect(first.state).toBe('running');
+    expect(first.error).toBeUndefined();
+    expect(first.message).toBe('SYNC: 10 received, 2 failed');
+    // Rows failed and no ERROR issue: partial from the counts alone, "?" for a count not given.
+    const second = await layer.get('run_1');
+    expect(second.state).toBe('partial');
+    expect(second.error).toEqual({ message: '2 of ? rows failed' });
+    expect(second.message).toBe('SYNC: 2 failed');
+    const third = await layer.get('run_1');
+    expect(third.state).toBe('succeeded');
+    expect(third.message).toBe('SYNC');
+  });
+
   it('keeps a COMPLETE task with only warnings and inline row issues succeeded', async () => {
     serve([fixture('constructed-task-normalize')]);
     const done = await client().wait('run_01HZX5N0RM');

@@ -85,6 +85,30 @@ describe('layer-iq wakeFromWebhook', () => {
     expect(api.reads.map((at) => at - started)).toEqual([0, 60_000]);
   });
 
+  it('wakes the waits on the task id as well when the event’s taskUrl is another URL of it', async () => {
+    const api = fakeApi();
+    const layer = createClient(layerIq, { token: 'liq_test_wake', fetch: api.fetch, wait: slow });
+    const started = Date.now();
+    const byId = layer.wait(TASK_ID);
+    const byUrl = layer.wait(`${BASE}/tasks/${TASK_ID}?view=full`);
+    const other = layer.wait(`${BASE}/tasks/${TASK_ID}?view=short`);
+    await vi.advanceTimersByTimeAsync(7000);
+    api.complete();
+    const body = BODY.replace(
+      `"taskUrl": "/api/v1/public/tasks/${TASK_ID}"`,
+      `"taskUrl": "/api/v1/public/tasks/${TASK_ID}?view=full"`,
+    );
+    expect(body).not.toBe(BODY);
+    const { woken } = await layer.wakeFromWebhook({ payload: body, header: await sign(body), secret: SECRET });
+    // One wait by the event's URL and one by the id; the third names neither.
+    expect(woken).toBe(2);
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(Promise.all([byId, byUrl])).resolves.toMatchObject([{ state: 'succeeded' }, { state: 'succeeded' }]);
+    expect(api.reads.map((at) => at - started)).toEqual([0, 0, 0, 7000, 7000]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await expect(other).resolves.toMatchObject({ state: 'succeeded' });
+  });
+
   it('answers a verified delivery for a task nobody awaits with no wake and no request', async () => {
     const api = fakeApi();
     const layer = createClient(layerIq, { token: 'liq_test_wake', fetch: api.fetch });

@@ -22,6 +22,7 @@ import {
   GetStatusOfAnAsyncTaskSchema,
   isTaskErrorInformation,
   isTaskResources,
+  kindOfPath,
   type PostmanTaskKind,
   postman,
 } from '../../src/vendors/postman/index.js';
@@ -367,6 +368,31 @@ describe('statuses', () => {
     const snap = await client().get({ elementType: 'specs', elementId: 's1', taskId: 't1' });
 
     expect(snap).toMatchObject({ state: 'failed', terminal: true, rawStatus, error: { message: 'Generation failed' } });
+  });
+
+  it('lets a documented status decide over the "Async Task Failed" form, keeping its text as the error', async () => {
+    serveBody('/specs/s1/tasks/t1', { details: 'Generation failed', status: 'in-progress' });
+
+    const snap = await client().get({ elementType: 'specs', elementId: 's1', taskId: 't1' });
+
+    expect(snap).toMatchObject({ state: 'running', terminal: false, error: { message: 'Generation failed' } });
+  });
+});
+
+describe('kindOfPath', () => {
+  it.each([
+    ['/collection-updates-tasks/t1', 'collection-update'],
+    ['/proxy/collection-merges-tasks/t1/', 'collection-merge'],
+    ['//collection-duplicate-tasks//t1', 'collection-duplicate'],
+    ['/apis/a1/tasks/t1', 'api-task'],
+    ['/specs/s1/tasks/t1', 'element-task'],
+    ['/proxy/specs/s1/tasks/t1/', 'element-task'],
+    // Too short to name an element, or no tasks parent: an API task.
+    ['/s1/tasks/t1', 'api-task'],
+    ['/specs/s1/items/t1', 'api-task'],
+    ['/t1', 'api-task'],
+  ] as const)('reads %s as a %s', (path, kind) => {
+    expect(kindOfPath(path)).toBe(kind);
   });
 });
 

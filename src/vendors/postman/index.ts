@@ -104,6 +104,7 @@ const COLLECTION_TASK_PATHS = {
 type CollectionKind = keyof typeof COLLECTION_TASK_PATHS;
 
 const terminal = (status: string | undefined): boolean =>
+  // Stryker disable next-line ConditionalExpression: equivalent, isTerminal is false for any value that is not a state.
   status !== undefined && Object.hasOwn(POSTMAN_STATES, status) && isTerminal(POSTMAN_STATES[status as PostmanStatus]);
 
 // Postman has no end time; the last update of a finished task is when it ended.
