@@ -124,6 +124,24 @@ describe('nested results', () => {
     expect(snapshot.error).toStrictEqual({ message: '1 of 4 nested results failed: A2: deep' });
   });
 
+  it('joins the distinct texts of one failed nested result with semicolons', async () => {
+    const snapshot = await processSnapshot({
+      taskId: TASK,
+      taskState: 'COMPLETE',
+      result: {
+        successful: true,
+        nestedResults: [
+          {
+            objectId: 'A',
+            successful: false,
+            details: [{ localMessageText: 'first' }, { localMessageText: 'second' }],
+          },
+        ],
+      },
+    });
+    expect(snapshot.error).toStrictEqual({ message: '1 of 1 nested results failed: A: first; second' });
+  });
+
   it('a failed nested result without objectId or texts is listed empty; the failure stops the descent', async () => {
     const snapshot = await processSnapshot({
       taskId: TASK,
@@ -168,6 +186,22 @@ describe('ALM tasks', () => {
     expect(snapshot.error).toStrictEqual({ message: 'locked' });
   });
 
+  it('joins title and text with a colon; without an error object, says why it failed', async () => {
+    serve(syncUrl, {
+      task: {
+        taskId: TASK,
+        taskState: 'COMPLETE',
+        result: { successful: false, error: { title: 'Sync failed', messageText: 'model locked' } },
+      },
+    });
+    expect((await client().get(sync)).error).toStrictEqual({ message: 'Sync failed: model locked' });
+    server.resetHandlers();
+    serve(syncUrl, { task: { taskId: TASK, taskState: 'COMPLETE', result: { successful: false } } });
+    const snapshot = await client().get(sync);
+    expect(snapshot.state).toBe('failed');
+    expect(snapshot.error).toStrictEqual({ message: 'the task completed with result.successful false' });
+  });
+
   it('a string currentStep is the message; one of another type is left out', async () => {
     serve(syncUrl, { task: { taskId: TASK, taskState: 'IN_PROGRESS', currentStep: 'Comparing.' } });
     expect((await client().get(sync)).message).toBe('Comparing.');
@@ -195,6 +229,9 @@ describe('a task URL names its kind', () => {
     [`${BASE}/workspaces/${WS}/models/${MODEL}/imports/112000000001/tasks/${TASK}`, 'imports'],
     [`${BASE}/workspaces/${WS}/models/${MODEL}/exports/116000000001/tasks/${TASK}/`, 'exports'],
     [`${BASE}/workspaces/${WS}/models/${MODEL}/somewhere/${TASK}`, 'actions'],
+    // A path that goes on past the task id names no kind.
+    [`${BASE}/models/${MODEL}/alm/syncTasks/${TASK}/more`, 'actions'],
+    [`${BASE}/workspaces/${WS}/models/${MODEL}/imports/112000000001/tasks/${TASK}/more`, 'actions'],
   ])('%s is a %s task', async (url, kind) => {
     serve(url, { task: { taskId: TASK, taskState: 'IN_PROGRESS' } });
     const snapshot = await client().get(url as `https://${string}`);

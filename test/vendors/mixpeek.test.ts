@@ -542,6 +542,26 @@ describe('tasks() list', () => {
     expect(calls).toBe(2);
   });
 
+  it('retries a page that met a transient fault: the list is a POST, but a query', async () => {
+    const page = fixture('constructed-list-tasks-page');
+    let calls = 0;
+    server.use(
+      http.post(`${BASE}/v1/tasks/list`, () => {
+        calls += 1;
+        if (calls === 1) return new HttpResponse(null, { status: 502 });
+        return HttpResponse.json({ ...page, pagination: {} });
+      }),
+    );
+    const client = createClient(mixpeek, {
+      token: TOKEN,
+      wait: FAST,
+      retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 },
+    });
+    const all = await client.tasks({ status: 'FAILED' }).toArray({ limit: 10 });
+    expect(all.map((t) => t.task_id)).toEqual(['task_list_1', 'task_list_2']);
+    expect(calls).toBe(2);
+  });
+
   it('starts at a saved cursor: null is the first page, a next_cursor that page', async () => {
     const requests = serveList();
     const fromFirst = await newClient().tasks({}, { startAt: null }).toArray({ limit: 10 });

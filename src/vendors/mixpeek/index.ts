@@ -219,6 +219,7 @@ function progressOf(raw: TaskResponse): number | undefined {
     return percentage / 100;
   }
   const { current_tier: tier, total_tiers: tiers } = readAdditionalData(raw);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, the normalizer drops a progress that is not finite (NaN, Infinity)
   if (typeof tier === 'number' && typeof tiers === 'number' && tiers > 0) return tier / tiers;
   return undefined;
 }
@@ -227,5 +228,5 @@ function progressOf(raw: TaskResponse): number | undefined {
 function shownCursor(cursor: unknown): string {
   if (typeof cursor === 'string') return clip(JSON.stringify(cursor), 80);
   if (typeof cursor === 'number' || typeof cursor === 'boolean') return String(cursor);
-  return cursor === undefined ? 'undefined' : typeof cursor;
+  return typeof cursor;
 }
