@@ -131,6 +131,47 @@ describe('the snapshot', () => {
   });
 });
 
+describe('what a task kind’s enrich step returns', () => {
+  function enriching(fields: { message?: string; error?: string }) {
+    return defineVendor({
+      name: 'norm',
+      baseUrl: 'https://api.norm.test/',
+      auth: authorization('Bearer'),
+      statuses: ['Done'],
+      states: { Done: 'succeeded' },
+      tasks: {
+        job: defineTask({
+          model: 'Job',
+          schema: Job,
+          status: (job) => job.status,
+          snapshot: (job) => ({ id: job.id, message: job.message }),
+          enrich: async () => fields,
+        }),
+      },
+      ref: z.string(),
+      route: (id) => ({ kind: 'job', path: ['jobs', id] }),
+    });
+  }
+  const get = (fields: { message?: string; error?: string }) => {
+    server.use(
+      http.get('https://api.norm.test/jobs/:id', () => HttpResponse.json({ id: 'j1', status: 'Done', message: 'own' })),
+    );
+    return createClient(enriching(fields), { token: 'norm-token' }).get('j1');
+  };
+
+  it('replaces the message and sets the error when they are not empty', async () => {
+    const snapshot = await get({ message: 'from the logs', error: 'disk full' });
+    expect(snapshot.message).toBe('from the logs');
+    expect(snapshot.error).toStrictEqual({ message: 'disk full' });
+  });
+
+  it('leaves the snapshot as it was for an empty message or a blank error: no key is added', async () => {
+    const snapshot = await get({ message: '', error: '  ' });
+    expect(snapshot.message).toBe('own');
+    expect(Object.hasOwn(snapshot, 'error')).toBe(false);
+  });
+});
+
 describe('toIso', () => {
   it.each([
     ['2019-02-12 19:34:49', '2019-02-12T19:34:49.000Z'],
@@ -152,6 +193,15 @@ describe('toIso', () => {
     ['2023-08-22T14:21:57.250Z', '2023-08-22T14:21:57.250Z'],
   ])('keeps the zone of %j: %s', (input, iso) => {
     expect(toIso(input)).toBe(iso);
+  });
+
+  it('reads a date text of up to 64 characters, and no longer one', () => {
+    const at64 = `2019-02-12T19:34:49.${'1'.repeat(43)}Z`;
+    const at65 = `2019-02-12T19:34:49.${'1'.repeat(44)}Z`;
+    expect([at64.length, at65.length]).toEqual([64, 65]);
+    expect(toIso(at64)).toBe('2019-02-12T19:34:49.111Z');
+    expect(toIso(`  ${at64}  `)).toBe('2019-02-12T19:34:49.111Z');
+    expect(toIso(at65)).toBeUndefined();
   });
 
   it('reads epoch milliseconds and Date objects', () => {
