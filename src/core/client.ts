@@ -334,12 +334,17 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
         });
         const step = advance(state, { snapshot, hintMs, now: Date.now() }, settings);
         watch?.polled(snapshot, step);
+        // Made when first read: a loop that passes `state` back never pays for the JSON (2 % of a poll).
+        let token: string | undefined;
         const result: PollStep<TaskSnapshot> = {
           snapshot,
           done: step.done,
           delayMs: step.delayMs,
           state: step.state,
-          resumeToken: encodeState(step.state),
+          get resumeToken() {
+            token ??= encodeState(step.state);
+            return token;
+          },
         };
         if (step.basis !== undefined) result.basis = step.basis;
         return result;

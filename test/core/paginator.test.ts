@@ -602,7 +602,7 @@ describe('a walk that starts again', () => {
       first: 'start',
       fetch: async (cursor: unknown) => {
         cursors.push(cursor);
-        return { items: [1], meta: {} };
+        return { items: [1], meta: {}, next: undefined };
       },
     };
     const nest = (levels: number, inner: unknown): unknown => (levels === 0 ? inner : [nest(levels - 1, inner)]);

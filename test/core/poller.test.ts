@@ -349,6 +349,11 @@ describe('watch and poll', () => {
     const client = createClient(acme, exact);
     const first = await client.poll('j1');
     expect(first).toMatchObject({ done: false, delayMs: 1000, snapshot: { progress: 0.1 } });
+    // The token is the state as JSON, the same text at every read, and goes along when the step is stored.
+    expect(JSON.parse(first.resumeToken)).toEqual(first.state);
+    expect(first.resumeToken).toBe(first.resumeToken);
+    expect(JSON.parse(JSON.stringify(first)).resumeToken).toBe(first.resumeToken);
+    expect(Object.keys(first)).toEqual(['snapshot', 'done', 'delayMs', 'state', 'resumeToken', 'basis']);
     // Through JSON, as a queue would store it.
     const second = await client.poll('j1', { state: JSON.parse(first.resumeToken) });
     expect(second).toMatchObject({ done: false, delayMs: 2000 });
