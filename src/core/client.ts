@@ -19,7 +19,7 @@ import { type GroupOptions, groupMethods, type WaitAllOptions, type WaitOutcome 
 import type { TaskSnapshot } from './lifecycle.js';
 import { type Caller, captureCaller, withCaller } from './observe/caller.js';
 import { checkHooks, type Hooks } from './observe/hooks.js';
-import { createObserver, type Observer, type RequestObserver, type TaskInfo } from './observe/observer.js';
+import { createObserver, type Observer, type TaskInfo } from './observe/observer.js';
 import {
   type ClientOptions,
   type PollOverrides,
@@ -29,13 +29,14 @@ import {
   waitSettings,
 } from './options.js';
 import { type PageSource, type PagingOptions, paginate } from './paging/paginator.js';
-import { type PollOrder, type WaitShared, waitFor } from './poll/driven.js';
+import { waitFor } from './poll/driven.js';
 import { pollLoop } from './poll/loop.js';
 import { advance, decodeState, encodeState, initialState, type WaitState } from './poll/poller.js';
 import type { PollOptions } from './poll/schedule.js';
+import { readWith, waitSharing } from './poll/shared.js';
 import { WakeRegistry } from './poll/wakes.js';
 import { createRefs, type ResolvedTask, taskKey } from './refs.js';
-import { type Polled, Transport } from './transport.js';
+import { Transport } from './transport.js';
 import type { MethodsOf, RefOf, SnapshotOf, TaskUrl, Vendor, VendorContext, VendorRequest } from './vendor.js';
 
 /**
@@ -408,43 +409,8 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
 
 const PAGE = Object.freeze({ kind: 'page' }) as { kind: 'page' };
 
-/**
- * A wait's poll with its own settings (its `maxRetryAfterMs` also bounds retries within a
- * request), batched with others when the vendor can read many tasks at once.
- */
-function readWith(transport: Transport, batcher: Batcher | undefined, settings: ResolvedWait) {
-  const { maxRetryAfterMs } = settings;
-  return (task: ResolvedTask, signal: AbortSignal, order: PollOrder, observe?: RequestObserver): Promise<Polled> =>
-    batcher
-      ? batcher.read(task, signal, order, maxRetryAfterMs, observe)
-      : transport.read(task, { signal, maxRetryAfterMs, priority: order, observe });
-}
-
 function taskInfo(task: ResolvedTask): TaskInfo {
   return { id: task.id, kind: task.kindName };
-}
-
-/**
- * What every wait() with the same settings shares: one frozen object for the client's defaults and
- * one for the last overrides (a loop of waits with the same options), not these fields in every
- * pending wait.
- */
-function waitSharing(
-  vendor: string,
-  readerOf: (settings: ResolvedWait) => WaitShared<ResolvedTask>['fetch'],
-  defaults: ResolvedWait,
-  registry: WakeRegistry,
-): (settings: ResolvedWait) => WaitShared<ResolvedTask> {
-  const wakes = Object.freeze({ registry, key: (task: ResolvedTask) => taskKey(task.href) });
-  const share = (settings: ResolvedWait): WaitShared<ResolvedTask> =>
-    Object.freeze({ vendor, fetch: readerOf(settings), options: settings, timeoutMs: settings.timeoutMs, wakes });
-  const byDefault = share(defaults);
-  let last = byDefault;
-  return (settings) => {
-    if (settings === defaults) return byDefault;
-    if (last.options !== settings) last = share(settings);
-    return last;
-  };
 }
 
 // An empty resume token is a token that went missing, not "no token": it is refused, not ignored.
