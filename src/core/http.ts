@@ -1,6 +1,7 @@
 /**
- * The HTTP layer: one ky instance per client, with auth, a per-request timeout, transient-fault
- * retry (p-retry), server retry hints and a cap on the bytes read.
+ * The HTTP layer: one ky instance per client, with a per-request timeout, transient-fault retry
+ * (p-retry), server retry hints and a cap on the bytes read. The auth headers come from
+ * credentials.ts; the answer is read and validated by response.ts.
  *
  * @module
  */
