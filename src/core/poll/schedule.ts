@@ -117,12 +117,30 @@ interface Profile {
   restart: boolean;
   /** Once overdue: may an estimate still lengthen a delay past the backoff? */
   lengthenOverdue: boolean;
+  /** Is a backoff delay that would pass the estimated end cut to end just after it? */
+  stopAtEnd: boolean;
 }
 
 // Tuned on bench/efficiency.ts's tuning seed; the held-out seed judges them.
 const PROFILES: Readonly<Record<'default' | 'economy', Profile>> = Object.freeze({
-  default: { growth: 2, caution: 1.5, minStep: 0, aimWithin: 0.2, restart: true, lengthenOverdue: false },
-  economy: { growth: 3, caution: 1, minStep: 0.6, aimWithin: 0.75, restart: false, lengthenOverdue: true },
+  default: {
+    growth: 3,
+    caution: 1.5,
+    minStep: 0,
+    aimWithin: 0.1,
+    restart: true,
+    lengthenOverdue: false,
+    stopAtEnd: true,
+  },
+  economy: {
+    growth: 3,
+    caution: 1,
+    minStep: 0.6,
+    aimWithin: 0.75,
+    restart: false,
+    lengthenOverdue: true,
+    stopAtEnd: false,
+  },
 });
 
 /**
@@ -255,8 +273,15 @@ function guided(
   const reading = fromProgress(input.history ?? []);
   const overdue = overdueSince(input, reading?.doubtfulSince);
   const guess = estimate(input);
+  // A jump makes the progress a poor guide to the end: the backoff alone then.
+  const guide = profile.stopAtEnd && !Number.isFinite(reading?.doubtfulSince) ? guess : undefined;
   if (overdue === undefined) {
-    return (guess && towards(options, profile, input, guess, plain, random)) ?? { delayMs: plain, basis: 'backoff' };
+    return (
+      (guess && towards(options, profile, input, guess, plain, random)) ?? {
+        delayMs: stopAt(options, input, guide?.end ?? Number.NaN, plain),
+        basis: 'backoff',
+      }
+    );
   }
   const since = input.now - overdue;
   const backoff = profile.restart
@@ -268,7 +293,35 @@ function guided(
     const step = towards(options, profile, input, widened, backoff, random);
     if (step && step.delayMs > backoff) return step;
   }
-  return { delayMs: backoff, basis: 'backoff' };
+  // Overdue, the estimate proved early once: a task that slowed down is judged by its pace now.
+  const end = guide ? laterEnd(guide, input) : Number.NaN;
+  return { delayMs: stopAt(options, input, end, backoff), basis: 'backoff' };
+}
+
+/**
+ * `delay`, or less when it would poll past `end` (ms since the epoch): then just after it, a
+ * quarter of `minDelayMs` later, and no sooner than `minDelayMs`. NaN or a past `end` cuts nothing.
+ */
+function stopAt(options: PollOptions, input: ScheduleInput, end: number, delay: number): number {
+  if (!(end > input.now)) return delay;
+  return clamp(end - input.now + options.minDelayMs / 4, options.minDelayMs, delay);
+}
+
+/**
+ * The later of the estimated end and the end at the pace of the latest step of progress (between
+ * the first polls to see the last two values): a task that slowed down is judged by its pace now.
+ */
+function laterEnd(guess: Estimate, input: ScheduleInput): number {
+  const history = input.history ?? [];
+  const current = history[history.length - 1]?.progress;
+  const first = history.findIndex((o) => o.progress === current);
+  if (!isProgress(current) || first < 1) return guess.end;
+  let before = first - 1;
+  while (before > 0 && history[before - 1]?.progress === history[before]?.progress) before--;
+  const from = history[before] as Observation;
+  const to = history[first] as Observation;
+  const rate = (current - (from.progress as number)) / (to.at - from.at);
+  return rate > 0 ? Math.max(guess.end, to.at + (1 - current) / rate) : guess.end;
 }
 
 function towards(
