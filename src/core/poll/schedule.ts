@@ -28,8 +28,8 @@ export interface PollOptions {
   estimate: boolean;
   /**
    * The longest delay an estimate may ask for while the estimated end is still far off. A delay
-   * longer than the backoff's is also never more than twice the time waited so far (three times
-   * with `schedule: 'economy'`), so a wrong estimate costs about what an uncapped backoff would.
+   * longer than the backoff's is also never more than three times the time waited so far, so a
+   * wrong estimate costs about what an uncapped backoff would.
    * At or below `maxDelayMs`, every delay stays within `maxDelayMs`. Default 300000 ms.
    */
   maxEstimateDelayMs?: number;
@@ -177,7 +177,7 @@ export function clampHint(options: PollOptions, hintMs: number): number {
 
 /**
  * The longest delay an estimate may ask for at `now`, when that is longer than the backoff's:
- * twice the time waited since `startedAt` (three times with `schedule: 'economy'`), within
+ * three times the time waited since `startedAt` (either schedule), within
  * [`minDelayMs`, `maxEstimateDelayMs`] (and never below `maxDelayMs` at the top).
  */
 export function estimateCeiling(options: PollOptions, input: Pick<ScheduleInput, 'now' | 'startedAt'>): number {
@@ -227,9 +227,12 @@ function overdueSince(input: ScheduleInput, doubtfulSince: number | undefined): 
  *
  * - Backoff, when there is nothing to go on: `minDelayMs * factor^attempt`, capped at
  *   `maxDelayMs`, spread by ±`jitter`. A task that never reports an eta or progress is polled
- *   exactly so.
+ *   exactly so. With the default schedule, a backoff delay that would poll past an estimated end,
+ *   however unsure, stops a quarter of `minDelayMs` after it instead (never sooner than
+ *   `minDelayMs`); once overdue, after the later of that end and the end at the pace of the
+ *   latest step of progress. Not after a jump of progress, which makes it a poor guide.
  * - Confident estimate ({@link estimate}, not overdue): once its expected error (spread × time
- *   left) is within a fifth of `maxDelayMs`, aim just after the estimated end, by that error plus
+ *   left) is within a tenth of `maxDelayMs`, aim just after the estimated end, by that error plus
  *   a quarter of `minDelayMs`. While it is further off, step towards it: the time left less 1.5
  *   spreads, so that the poll comes before the end can; a step no longer than the backoff's
  *   would only cost a request, so then the backoff goes on. No estimate waits longer than
