@@ -236,9 +236,10 @@ describe('estimate: from progress', () => {
 });
 
 describe('estimateCeiling', () => {
-  it('is twice the time waited (three times for economy), within [minDelayMs, maxEstimateDelayMs]', () => {
-    expect(estimateCeiling(defaults, { now: 10 * SECOND, startedAt })).toBe(20 * SECOND);
+  it('is three times the time waited (either schedule), within [minDelayMs, maxEstimateDelayMs]', () => {
+    expect(estimateCeiling(defaults, { now: 10 * SECOND, startedAt })).toBe(30 * SECOND);
     expect(estimateCeiling(economy, { now: 10 * SECOND, startedAt })).toBe(30 * SECOND);
+    expect(estimateCeiling(defaults, { now: 0.5 * SECOND, startedAt })).toBe(1500);
     expect(estimateCeiling(defaults, { now: 1000 * SECOND, startedAt })).toBe(300 * SECOND);
     expect(estimateCeiling(defaults, { now: 0.2 * SECOND, startedAt })).toBe(SECOND);
   });
@@ -269,8 +270,13 @@ describe('planDelay: a confident estimate', () => {
       basis: 'aim',
       aimAt: 30 * SECOND,
     });
-    // 20 s left: 6 s of expected error, a fifth of maxDelayMs, is still near enough to aim.
+    // That is a tenth of maxDelayMs, the most an aim allows: 20 s left (6 s of error) only approach,
+    // 1.5 spreads short of the end. Economy aims from there.
     expect(planDelay(defaults, { attempt: 3, now: 100 * SECOND, startedAt, etaAt: 120 * SECOND })).toEqual({
+      delayMs: 11 * SECOND,
+      basis: 'approach',
+    });
+    expect(planDelay(economy, { attempt: 3, now: 100 * SECOND, startedAt, etaAt: 120 * SECOND })).toEqual({
       delayMs: 26_250,
       basis: 'aim',
       aimAt: 120 * SECOND,
@@ -307,17 +313,17 @@ describe('planDelay: a confident estimate', () => {
       delayMs: SECOND,
       basis: 'approach',
     });
-    // 5 s waited: at most 10 s, though the aim is at 13.25 s.
-    expect(planDelay(defaults, { attempt: 2, now: 5 * SECOND, startedAt, etaAt: 15 * SECOND })).toEqual({
-      delayMs: 10 * SECOND,
+    // 3 s waited: at most 9 s, though the aim is at 13.25 s.
+    expect(planDelay(defaults, { attempt: 2, now: 3 * SECOND, startedAt, etaAt: 13 * SECOND })).toEqual({
+      delayMs: 9 * SECOND,
       basis: 'approach',
     });
   });
 
-  it('steps towards a far end, stopping 1.5 spreads short of it, within twice the time waited', () => {
-    // 900 s left, spread 0.3: 55 % of it is 495 s, but 100 s waited allow 200 s.
-    expect(planDelay(defaults, { attempt: 6, now: 100 * SECOND, startedAt, etaAt: 1000 * SECOND })).toEqual({
-      delayMs: 200 * SECOND,
+  it('steps towards a far end, stopping 1.5 spreads short of it, within three times the time waited', () => {
+    // 900 s left, spread 0.3: 55 % of it is 495 s, but 50 s waited allow 150 s.
+    expect(planDelay(defaults, { attempt: 6, now: 50 * SECOND, startedAt, etaAt: 950 * SECOND })).toEqual({
+      delayMs: 150 * SECOND,
       basis: 'approach',
     });
     // 400 s left: 55 % is 220 s, within the 300 s maxEstimateDelayMs.
@@ -326,10 +332,10 @@ describe('planDelay: a confident estimate', () => {
     const far = { attempt: 8, now: 600 * SECOND, startedAt, etaAt: 1000 * SECOND };
     expect(nextDelay(DEFAULT_POLL_OPTIONS, { ...far, random: 0 })).toBe(176 * SECOND);
     expect(nextDelay(DEFAULT_POLL_OPTIONS, { ...far, random: 0.75 })).toBe(242 * SECOND);
-    // From progress: 6 % in 60 s (±2 %), spread 0.43: 35 % of the 940 s left, cut to 120 s.
+    // From progress: 6 % in 60 s (±2 %), spread 0.43: 35 % of the 940 s left, cut to 180 s.
     const history = seen([0, 0], [20, 0.02], [40, 0.04], [60, 0.06]);
     expect(planDelay(defaults, { attempt: 6, now: 60 * SECOND, startedAt, history })).toEqual({
-      delayMs: 120 * SECOND,
+      delayMs: 180 * SECOND,
       basis: 'approach',
     });
   });
@@ -351,6 +357,43 @@ describe('planDelay: a confident estimate', () => {
   it('never goes past the estimate without a start to measure the wait from', () => {
     expect(planDelay(defaults, { attempt: 3, now: 100 * SECOND, etaAt: 1000 * SECOND })).toEqual({
       delayMs: 8 * SECOND,
+      basis: 'backoff',
+    });
+  });
+});
+
+describe('planDelay: a backoff never polls far past the estimated end', () => {
+  // An eta given once, at the start: too unsure to approach or aim (spread 18.3), still the best guess.
+  const unsure = { attempt: 8, now: 600 * SECOND, startedAt, etaSince: 0 };
+
+  it('stops a quarter of minDelayMs after an unsure estimated end that comes before the backoff would poll', () => {
+    expect(planDelay(defaults, { ...unsure, etaAt: 610 * SECOND })).toEqual({ delayMs: 10_250, basis: 'backoff' });
+    // An end after the backoff's poll, or none ahead, changes nothing.
+    expect(planDelay(defaults, { ...unsure, etaAt: 640 * SECOND })).toEqual({ delayMs: 30 * SECOND, basis: 'backoff' });
+    // Never sooner than minDelayMs.
+    expect(planDelay(defaults, { ...unsure, etaAt: 600_300 })).toEqual({ delayMs: SECOND, basis: 'backoff' });
+  });
+
+  it("is not done with schedule 'economy', which pays for fewer requests in the tail", () => {
+    expect(planDelay(economy, { ...unsure, etaAt: 610 * SECOND })).toEqual({ delayMs: 30 * SECOND, basis: 'backoff' });
+  });
+
+  it('once overdue, stops after the later of the estimated end and the end at the pace of the latest step', () => {
+    const missed = { attempt: 6, now: 60 * SECOND, startedAt, misses: 1, missedAt: 50 * SECOND };
+    // Overdue since 50 s: the backoff allows 20 s. The rate estimate ends at 65 s, but the latest
+    // step (0.6 → 0.9 in 30 s) leaves 0.1 for 10 s more: it stops just after 70 s.
+    expect(planDelay(defaults, { ...missed, history: seen([0, 0], [30, 0.6], [60, 0.9]) })).toEqual({
+      delayMs: 10_250,
+      basis: 'backoff',
+    });
+    // Steady progress: both say 66.7 s.
+    expect(planDelay(defaults, { ...missed, history: seen([0, 0], [20, 0.3], [40, 0.6], [60, 0.9]) })).toEqual({
+      delayMs: 6917,
+      basis: 'backoff',
+    });
+    // Slowed to 0.1 in 40 s: the latest pace says 100 s, past the backoff's poll, though the rate said 62.5 s.
+    expect(planDelay(defaults, { ...missed, history: seen([0, 0], [10, 0.4], [20, 0.8], [60, 0.9]) })).toEqual({
+      delayMs: 20 * SECOND,
       basis: 'backoff',
     });
   });

@@ -335,8 +335,8 @@ describe('the delay schedule', () => {
   const applyJitter = (options: PollOptions, delay: number, random: number) =>
     Math.min(options.maxDelayMs, Math.max(options.minDelayMs, delay + delay * options.jitter * (2 * random - 1)));
 
-  /** How many times the time waited an estimate may sleep: 2, or 3 for economy. */
-  const growthOf = (options: PollOptions) => (options.schedule === 'economy' ? 3 : 2);
+  /** How many times the time waited an estimate may sleep: 3, whatever the schedule. */
+  const growthOf = (_options: PollOptions) => 3;
   const plainOf = (options: PollOptions, input: ScheduleInput) =>
     applyJitter(options, backoffDelay(options, input.attempt), input.random as number);
 
@@ -372,7 +372,7 @@ describe('the delay schedule', () => {
     );
   });
 
-  it('never waits longer than the plain backoff would, or 2× the time waited (3× for economy)', () => {
+  it('never waits longer than the plain backoff would, or 3× the time waited', () => {
     fc.assert(
       fc.property(optionsArb, inputArb, (options, input) => {
         const delay = nextDelay(options, input);
@@ -383,6 +383,20 @@ describe('the delay schedule', () => {
         expect(delay).toBeLessThanOrEqual(Math.max(options.maxDelayMs, Math.ceil(growthOf(options) * waited)));
         const far = Math.max(options.maxDelayMs, options.maxEstimateDelayMs ?? 300_000);
         expect(delay).toBeLessThanOrEqual(far);
+      }),
+      settings(3000),
+    );
+  });
+
+  it('with the default schedule, a backoff delay never polls past an eta ahead by more than a quarter of minDelayMs', () => {
+    fc.assert(
+      fc.property(optionsArb, inputArb, (options, input) => {
+        // No progress: the eta alone is the estimate, and nothing makes it doubtful.
+        const etaOnly = { ...input, history: input.history.map(({ at }) => ({ at })) };
+        const plan = planDelay({ ...options, estimate: true, schedule: 'default' }, etaOnly);
+        if (plan.basis !== 'backoff' || etaOnly.etaAt === undefined || !(etaOnly.etaAt > etaOnly.now)) return;
+        const stop = Math.max(options.minDelayMs, etaOnly.etaAt - etaOnly.now + options.minDelayMs / 4);
+        expect(plan.delayMs).toBeLessThanOrEqual(Math.round(stop));
       }),
       settings(3000),
     );

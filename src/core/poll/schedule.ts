@@ -28,8 +28,8 @@ export interface PollOptions {
   estimate: boolean;
   /**
    * The longest delay an estimate may ask for while the estimated end is still far off. A delay
-   * longer than the backoff's is also never more than twice the time waited so far (three times
-   * with `schedule: 'economy'`), so a wrong estimate costs about what an uncapped backoff would.
+   * longer than the backoff's is also never more than three times the time waited so far, so a
+   * wrong estimate costs about what an uncapped backoff would.
    * At or below `maxDelayMs`, every delay stays within `maxDelayMs`. Default 300000 ms.
    */
   maxEstimateDelayMs?: number;
@@ -117,12 +117,30 @@ interface Profile {
   restart: boolean;
   /** Once overdue: may an estimate still lengthen a delay past the backoff? */
   lengthenOverdue: boolean;
+  /** Is a backoff delay that would pass the estimated end cut to end just after it? */
+  stopAtEnd: boolean;
 }
 
 // Tuned on bench/efficiency.ts's tuning seed; the held-out seed judges them.
 const PROFILES: Readonly<Record<'default' | 'economy', Profile>> = Object.freeze({
-  default: { growth: 2, caution: 1.5, minStep: 0, aimWithin: 0.2, restart: true, lengthenOverdue: false },
-  economy: { growth: 3, caution: 1, minStep: 0.6, aimWithin: 0.75, restart: false, lengthenOverdue: true },
+  default: {
+    growth: 3,
+    caution: 1.5,
+    minStep: 0,
+    aimWithin: 0.1,
+    restart: true,
+    lengthenOverdue: false,
+    stopAtEnd: true,
+  },
+  economy: {
+    growth: 3,
+    caution: 1,
+    minStep: 0.6,
+    aimWithin: 0.75,
+    restart: false,
+    lengthenOverdue: true,
+    stopAtEnd: false,
+  },
 });
 
 /**
@@ -159,7 +177,7 @@ export function clampHint(options: PollOptions, hintMs: number): number {
 
 /**
  * The longest delay an estimate may ask for at `now`, when that is longer than the backoff's:
- * twice the time waited since `startedAt` (three times with `schedule: 'economy'`), within
+ * three times the time waited since `startedAt` (either schedule), within
  * [`minDelayMs`, `maxEstimateDelayMs`] (and never below `maxDelayMs` at the top).
  */
 export function estimateCeiling(options: PollOptions, input: Pick<ScheduleInput, 'now' | 'startedAt'>): number {
@@ -209,9 +227,12 @@ function overdueSince(input: ScheduleInput, doubtfulSince: number | undefined): 
  *
  * - Backoff, when there is nothing to go on: `minDelayMs * factor^attempt`, capped at
  *   `maxDelayMs`, spread by ±`jitter`. A task that never reports an eta or progress is polled
- *   exactly so.
+ *   exactly so. With the default schedule, a backoff delay that would poll past an estimated end,
+ *   however unsure, stops a quarter of `minDelayMs` after it instead (never sooner than
+ *   `minDelayMs`); once overdue, after the later of that end and the end at the pace of the
+ *   latest step of progress. Not after a jump of progress, which makes it a poor guide.
  * - Confident estimate ({@link estimate}, not overdue): once its expected error (spread × time
- *   left) is within a fifth of `maxDelayMs`, aim just after the estimated end, by that error plus
+ *   left) is within a tenth of `maxDelayMs`, aim just after the estimated end, by that error plus
  *   a quarter of `minDelayMs`. While it is further off, step towards it: the time left less 1.5
  *   spreads, so that the poll comes before the end can; a step no longer than the backoff's
  *   would only cost a request, so then the backoff goes on. No estimate waits longer than
@@ -255,8 +276,15 @@ function guided(
   const reading = fromProgress(input.history ?? []);
   const overdue = overdueSince(input, reading?.doubtfulSince);
   const guess = estimate(input);
+  // A jump makes the progress a poor guide to the end: the backoff alone then.
+  const guide = profile.stopAtEnd && !Number.isFinite(reading?.doubtfulSince) ? guess : undefined;
   if (overdue === undefined) {
-    return (guess && towards(options, profile, input, guess, plain, random)) ?? { delayMs: plain, basis: 'backoff' };
+    return (
+      (guess && towards(options, profile, input, guess, plain, random)) ?? {
+        delayMs: stopAt(options, input, guide?.end ?? Number.NaN, plain),
+        basis: 'backoff',
+      }
+    );
   }
   const since = input.now - overdue;
   const backoff = profile.restart
@@ -268,7 +296,35 @@ function guided(
     const step = towards(options, profile, input, widened, backoff, random);
     if (step && step.delayMs > backoff) return step;
   }
-  return { delayMs: backoff, basis: 'backoff' };
+  // Overdue, the estimate proved early once: a task that slowed down is judged by its pace now.
+  const end = guide ? laterEnd(guide, input) : Number.NaN;
+  return { delayMs: stopAt(options, input, end, backoff), basis: 'backoff' };
+}
+
+/**
+ * `delay`, or less when it would poll past `end` (ms since the epoch): then just after it, a
+ * quarter of `minDelayMs` later, and no sooner than `minDelayMs`. NaN or a past `end` cuts nothing.
+ */
+function stopAt(options: PollOptions, input: ScheduleInput, end: number, delay: number): number {
+  if (!(end > input.now)) return delay;
+  return clamp(end - input.now + options.minDelayMs / 4, options.minDelayMs, delay);
+}
+
+/**
+ * The later of the estimated end and the end at the pace of the latest step of progress (between
+ * the first polls to see the last two values): a task that slowed down is judged by its pace now.
+ */
+function laterEnd(guess: Estimate, input: ScheduleInput): number {
+  const history = input.history ?? [];
+  const current = history[history.length - 1]?.progress;
+  const first = history.findIndex((o) => o.progress === current);
+  if (!isProgress(current) || first < 1) return guess.end;
+  let before = first - 1;
+  while (before > 0 && history[before - 1]?.progress === history[before]?.progress) before--;
+  const from = history[before] as Observation;
+  const to = history[first] as Observation;
+  const rate = (current - (from.progress as number)) / (to.at - from.at);
+  return rate > 0 ? Math.max(guess.end, to.at + (1 - current) / rate) : guess.end;
 }
 
 function towards(
