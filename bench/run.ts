@@ -29,6 +29,7 @@ const BENCHES = [
   'group',
   'budget',
   'batched',
+  'fleet',
   'queue',
   'wake',
   'redaction',

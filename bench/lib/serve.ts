@@ -9,10 +9,24 @@
  *   the testing kit's rate limit (5 requests per token per `windowMs`, 429 with `Retry-After` and
  *   Postman's headers). Task i ends at a fixed time after the server starts, drawn uniformly in
  *   [minMs, maxMs]: prints the ids and the end times (ms since the epoch).
+ * - `softwareone <tasks> <minMs> <maxMs> <seed>`: SoftwareOne tasks running for a time drawn
+ *   uniformly in [minMs, maxMs] (from each task's first poll, reporting progress as they go),
+ *   with the task list route (RQL `in(id,(…))`); prints the ids and durations. `GET /bench/stats`
+ *   answers how many requests came before it (lists among them), how many task reads they
+ *   made (a list reads many) and each task's first poll (ms since the epoch), so a bench can count at the server without the server's CPU being its own.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type FakeRoute, fakeTask, mixpeekFake, postmanFake, startFakeServer } from '../../src/testing/server.js';
+import {
+  type FakeRoute,
+  type FakeServer,
+  fakeTask,
+  mixpeekFake,
+  postmanFake,
+  softwareOneFake,
+  softwareOneTaskList,
+  startFakeServer,
+} from '../../src/testing/server.js';
 import { seeded } from './random.js';
 
 const [mode, ...args] = process.argv.slice(2);
@@ -88,7 +102,47 @@ async function serveLimited(): Promise<{ url: string; close(): Promise<void> }> 
   return server;
 }
 
-const server = mode === 'pages' ? await servePages() : mode === 'limited' ? await serveLimited() : await serveTask();
+/** The id of SoftwareOne fake task `i`, in the vendor's TSK-XXXX-YYYY-YYYY-YYYY form. */
+function softwareOneId(i: number): string {
+  return `TSK-0000-0000-${String(Math.floor(i / 10_000)).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')}`;
+}
+
+/** SoftwareOne tasks of drawn durations, their task list, and a count of what was asked. */
+async function serveSoftwareOne(): Promise<{ url: string; close(): Promise<void> }> {
+  const [count = 1000, minMs = 10_000, maxMs = 120_000, seed = 1] = args.map(Number);
+  const rng = seeded(seed);
+  const durations = Array.from({ length: count }, () => Math.round(rng.between(minMs, maxMs)));
+  const tasks = durations.map((ms, i) =>
+    fakeTask(softwareOneFake, { id: softwareOneId(i), phases: [{ state: 'running', ms }] }),
+  );
+  let server: FakeServer | undefined;
+  const stats: FakeRoute = {
+    fake: softwareOneFake,
+    method: 'GET',
+    path: '/bench/stats',
+    respond: () => {
+      // Called before this request is logged: the log holds only the client's own.
+      const requests = server?.requests ?? [];
+      const lists = requests.filter((r) => r.path.startsWith('/v1/system/tasks?')).length;
+      const reads = tasks.reduce((sum, task) => sum + task.requests.length, 0);
+      const firstPoll = tasks.map((task) => task.requests[0]?.at ?? null);
+      return {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ requests: requests.length, lists, reads, firstPoll }),
+      };
+    },
+  };
+  server = await startFakeServer({ tasks, routes: [softwareOneTaskList(), stats] });
+  console.log(JSON.stringify({ url: server.url, ids: tasks.map((t) => t.id), durations }));
+  return server;
+}
+
+const servers: Record<string, () => Promise<{ url: string; close(): Promise<void> }>> = {
+  pages: servePages,
+  limited: serveLimited,
+  softwareone: serveSoftwareOne,
+};
+const server = await (servers[mode ?? ''] ?? serveTask)();
 process.once('SIGTERM', () => {
   server.close().then(
     () => process.exit(0),
