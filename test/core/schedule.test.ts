@@ -397,6 +397,37 @@ describe('planDelay: a backoff never polls far past the estimated end', () => {
       basis: 'backoff',
     });
   });
+
+  it('measures the latest step from the first polls to see each value, and cuts nothing at an end already reached', () => {
+    const missed = { attempt: 6, startedAt, misses: 1, missedAt: 50 * SECOND };
+    // 0.6 was first seen at 30 s, not at 45 s: 0.3 in 30 s leaves 0.1 for 10 s, so 70 s.
+    const repeated = seen([0, 0], [20, 0.3], [30, 0.6], [45, 0.6], [60, 0.9]);
+    expect(planDelay(defaults, { ...missed, now: 60 * SECOND, history: repeated })).toEqual({
+      delayMs: 10_250,
+      basis: 'backoff',
+    });
+    // At 70 s that end is now: the backoff (30 s) goes on; half a second before, it polls at minDelayMs.
+    const history = seen([0, 0], [30, 0.6], [60, 0.9]);
+    expect(planDelay(defaults, { ...missed, now: 70 * SECOND, history })).toEqual({
+      delayMs: 30 * SECOND,
+      basis: 'backoff',
+    });
+    expect(planDelay(defaults, { ...missed, now: 69_500, history })).toEqual({ delayMs: SECOND, basis: 'backoff' });
+  });
+
+  it('with an eta, takes the later of it and the pace of progress; without a pace, the eta alone', () => {
+    const missed = { attempt: 6, now: 20 * SECOND, startedAt, misses: 1, missedAt: 15 * SECOND, etaAt: 25 * SECOND };
+    // 0.3 → 0.5 in 20 s leaves 0.5 for 50 s: later than the eta and the backoff's 10 s, so the backoff.
+    expect(planDelay(defaults, { ...missed, history: seen([0, 0.3], [20, 0.5]) })).toEqual({
+      delayMs: 10 * SECOND,
+      basis: 'backoff',
+    });
+    // A poll without progress gives no pace: it stops just after the eta.
+    expect(planDelay(defaults, { ...missed, history: [{ at: 0 }, { at: 20 * SECOND, progress: 0.5 }] })).toEqual({
+      delayMs: 5250,
+      basis: 'backoff',
+    });
+  });
 });
 
 describe('planDelay: overdue, the backoff starts again from that moment', () => {

@@ -324,6 +324,7 @@ function laterEnd(guess: Estimate, input: ScheduleInput): number {
   const from = history[before] as Observation;
   const to = history[first] as Observation;
   const rate = (current - (from.progress as number)) / (to.at - from.at);
+  // Stryker disable next-line EqualityOperator: the value before the first poll to see `current` differs from it: no rate of 0
   return rate > 0 ? Math.max(guess.end, to.at + (1 - current) / rate) : guess.end;
 }
 
