@@ -229,6 +229,20 @@ describe('bad bodies', () => {
     expect((error as Error).message).toMatch(/nested more than 256 levels/);
   });
 
+  it('depth is what is refused, not the number of brackets: a shallow body with hundreds of them is read', async () => {
+    const vc = VENDOR_CASES[0] as VendorCase;
+    const ref = firstRef(vc);
+    const padding = (value: string) => padded(vc, 0).replace('"padding":""', `"padding":${value}`);
+    tried.bodies += 2;
+    // 301 objects in one array, and 300 brackets inside a string: two and zero levels.
+    await expect(clientOf(vc, answering(padding(`[${'{},'.repeat(300)}{}]`))).get(ref)).resolves.toMatchObject({
+      vendor: vc.name,
+    });
+    await expect(clientOf(vc, answering(padding(`"${'[{'.repeat(150)}"`))).get(ref)).resolves.toMatchObject({
+      vendor: vc.name,
+    });
+  });
+
   it('deep nesting where a vendor recurses: Anaplan nestedResults, Mixpeek error details', async () => {
     const anaplanCase = VENDOR_CASES.find((c) => c.name === 'anaplan') as VendorCase;
     const task = (levels: number) =>
