@@ -56,13 +56,21 @@ export function estimateEnd(input: Pick<ScheduleInput, 'now' | 'etaAt' | 'etaSin
  *   twice as fast as anything before jumped, and the estimate is doubtful (see {@link planDelay}).
  */
 export function estimate(input: Pick<ScheduleInput, 'now' | 'etaAt' | 'etaSince' | 'history'>): Estimate | undefined {
+  return estimateWith(input, () => fromProgress(input.history ?? []));
+}
+
+/** {@link estimate}, with the progress read by `read` only when no eta is ahead (the schedule has it already). */
+export function estimateWith(
+  input: Pick<ScheduleInput, 'now' | 'etaAt' | 'etaSince'>,
+  read: () => ProgressReading | undefined,
+): Estimate | undefined {
   const { now, etaAt, etaSince } = input;
   if (etaAt !== undefined && etaAt > now) {
     // Stryker disable next-line EqualityOperator: an etaSince of now is now either way
     const since = etaSince !== undefined && etaSince < now ? etaSince : now;
     return { end: etaAt, spread: (ETA_SPREAD * (etaAt - since)) / (etaAt - now) };
   }
-  const reading = fromProgress(input.history ?? []);
+  const reading = read();
   return reading && { end: reading.end, spread: reading.spread };
 }
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
-import { type Estimate, estimate, fromProgress, isProgress, type Observation } from './estimate.js';
+import { type Estimate, estimateWith, fromProgress, isProgress, type Observation } from './estimate.js';
 
 export { type Estimate, estimate, estimateEnd, type Observation } from './estimate.js';
 
@@ -275,7 +275,7 @@ function guided(
 ): DelayPlan {
   const reading = fromProgress(input.history ?? []);
   const overdue = overdueSince(input, reading?.doubtfulSince);
-  const guess = estimate(input);
+  const guess = estimateWith(input, () => reading);
   // A jump makes the progress a poor guide to the end: the backoff alone then.
   const guide = profile.stopAtEnd && !Number.isFinite(reading?.doubtfulSince) ? guess : undefined;
   if (overdue === undefined) {
