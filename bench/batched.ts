@@ -15,6 +15,7 @@
 import { createClient, type TaskSnapshot } from '../src/index.js';
 import { fakeTask, softwareOneFake, softwareOneTaskList, startFakeServer } from '../src/testing/server.js';
 import { softwareOne } from '../src/vendors/softwareone/index.js';
+import { softwareOneId } from './lib/ids.js';
 import { main } from './lib/main.js';
 import { seeded } from './lib/random.js';
 import { type BenchResult, fixed, median, quantile, table } from './lib/stats.js';
@@ -32,9 +33,9 @@ interface Run {
 async function once(mode: Mode, count: number, scale: number, seed: number): Promise<Run> {
   const rng = seeded(seed);
   const durations = Array.from({ length: count }, () => Math.round(rng.between(10_000, 120_000) / scale));
-  const id = (i: number) =>
-    `TSK-0000-0000-${String(Math.floor(i / 10_000)).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')}`;
-  const tasks = durations.map((ms, i) => fakeTask(softwareOneFake, { id: id(i), phases: [{ state: 'running', ms }] }));
+  const tasks = durations.map((ms, i) =>
+    fakeTask(softwareOneFake, { id: softwareOneId(i), phases: [{ state: 'running', ms }] }),
+  );
   const server = await startFakeServer({ tasks, routes: [softwareOneTaskList()] });
   try {
     const client = createClient(softwareOne, {

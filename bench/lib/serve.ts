@@ -13,7 +13,8 @@
  *   uniformly in [minMs, maxMs] (from each task's first poll, reporting progress as they go),
  *   with the task list route (RQL `in(id,(…))`); prints the ids and durations. `GET /bench/stats`
  *   answers how many requests came before it (lists among them), how many task reads they
- *   made (a list reads many) and each task's first poll (ms since the epoch), so a bench can count at the server without the server's CPU being its own.
+ *   made (a list reads many) and each task's first poll (ms since the epoch), so that a bench
+ *   counts at the server without the server's CPU counting as its own.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +28,7 @@ import {
   softwareOneTaskList,
   startFakeServer,
 } from '../../src/testing/server.js';
+import { softwareOneId } from './ids.js';
 import { seeded } from './random.js';
 
 const [mode, ...args] = process.argv.slice(2);
@@ -100,11 +102,6 @@ async function serveLimited(): Promise<{ url: string; close(): Promise<void> }> 
   const server = await startFakeServer({ routes: [route], rateLimit: { limit: 5, windowMs } });
   console.log(JSON.stringify({ url: server.url, ends: Object.fromEntries(ends) }));
   return server;
-}
-
-/** The id of SoftwareOne fake task `i`, in the vendor's TSK-XXXX-YYYY-YYYY-YYYY form. */
-function softwareOneId(i: number): string {
-  return `TSK-0000-0000-${String(Math.floor(i / 10_000)).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')}`;
 }
 
 /** SoftwareOne tasks of drawn durations, their task list, and a count of what was asked. */
