@@ -34,6 +34,7 @@ import { pollLoop } from './poll/loop.js';
 import { advance, decodeState, encodeState, initialState, type WaitState } from './poll/poller.js';
 import type { PollOptions } from './poll/schedule.js';
 import { readWith, waitSharing } from './poll/shared.js';
+import { DueTimers } from './poll/timers.js';
 import { WakeRegistry } from './poll/wakes.js';
 import { createRefs, type ResolvedTask, taskKey } from './refs.js';
 import { Transport } from './transport.js';
@@ -230,7 +231,9 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
       : undefined;
   const readerOf = (settings: ResolvedWait) => readWith(transport, batcher, settings);
   const settingsOf = waitSettings(resolved.wait);
-  const sharedOf = waitSharing(vendor.name, readerOf, resolved.wait, wakes);
+  // One timer for every sleeping wait and watch of the client, not one each.
+  const timers = new DueTimers();
+  const sharedOf = waitSharing(vendor.name, readerOf, resolved.wait, wakes, timers);
   const groups = groupMethods<unknown, TaskSnapshot>({
     vendor: vendor.name,
     resolve: (ref) => refs.resolve(ref),
@@ -313,6 +316,7 @@ export function createClient<V extends AnyVendor>(vendor: V, options: ClientOpti
         observe: () => observer.wait(taskInfo(task), hooks, isGiven(opts.resumeFrom), 'wait'),
         caller,
         wakes: { registry: wakes, key: taskKey(task.href) },
+        timers,
       });
     },
 

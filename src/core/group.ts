@@ -145,7 +145,8 @@ class Group implements WaitEvents<Member> {
       fetch: (member, signal, order, observer) => read(member.task, signal, order, observer),
       options: settings,
       timeoutMs: settings.timeoutMs,
-      group: { scheduler: this.#timers, deadlineAt, events: this },
+      timers: this.#timers,
+      group: { deadlineAt, events: this },
       wakes: deps.wakes && { registry: deps.wakes, key: (member) => taskKey(member.task.href) },
     };
   }

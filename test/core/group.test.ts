@@ -297,14 +297,19 @@ describe('a group of many tasks', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('separate waits hold a timer each, for comparison', async () => {
+  it('separate waits sleep on one timer per client, however many there are', async () => {
     const ids = Array.from({ length: 100 }, (_, i) => `t${i}`);
-    const api = fakeJobs(Object.fromEntries(ids.map((id) => [id, every(2, 'working', 'done')])));
-    const client = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
-    const all = Promise.all(ids.map((id) => client.wait(id)));
+    const others = Array.from({ length: 10 }, (_, i) => `u${i}`);
+    const api = fakeJobs(Object.fromEntries([...ids, ...others].map((id) => [id, every(2, 'working', 'done')])));
+    const one = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
+    const other = createClient(acme, { token: 'test-token', fetch: api.fetch, wait: exact });
+    const all = Promise.all([...ids.map((id) => one.wait(id)), ...others.map((id) => other.wait(id))]);
     await vi.advanceTimersByTimeAsync(10);
-    expect(vi.getTimerCount()).toBe(100);
+    expect(api.calls).toHaveLength(110);
+    expect(vi.getTimerCount()).toBe(2);
     await vi.advanceTimersByTimeAsync(5000);
-    await all;
+    await expect(all).resolves.toHaveLength(110);
+    expect(api.calls).toHaveLength(330);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

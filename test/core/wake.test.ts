@@ -10,6 +10,7 @@ import {
   defineVendor,
   openEnum,
   type TaskSnapshot,
+  type WaitState,
 } from '../../src/index.js';
 import { acme } from '../helpers/acme.js';
 
@@ -69,6 +70,47 @@ async function outcome<T>(promise: Promise<T>, ms: number): Promise<PromiseSettl
 }
 
 describe('client.wake', () => {
+  it('polls at once a wait asleep until its deadline, which then still ends it on time', async () => {
+    const api = fakeJobs(() => 'working');
+    const client = createClient(acme, { token: TOKEN, fetch: api.fetch, wait: slow });
+    // Its next poll (60 s) is past its deadline (20 s): it sleeps until the deadline.
+    const waiting = outcome(client.wait('a', { timeoutMs: 20_000 }), 0);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(client.wake('a')).toBe(1);
+    await vi.advanceTimersByTimeAsync(14_999);
+    expect(api.at()).toEqual([0, 5000]);
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    const result = await waiting;
+    expect(result).toMatchObject({
+      status: 'rejected',
+      reason: { name: 'WaitTimeoutError', elapsedMs: 20_000, polls: 2 },
+    });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a wait woken out of its sleep to the deadline, but held back by Retry-After, polls once that has passed', async () => {
+    const api = fakeJobs(() => 'working', {
+      status: (id, n) =>
+        n === 1 ? Response.json({ id, state: 'working' }, { headers: { 'retry-after': '10' } }) : undefined,
+    });
+    const client = createClient(acme, { token: TOKEN, fetch: api.fetch, wait: { ...slow, minDelayMs: 1000 } });
+    // Resumed deep into the backoff: the next poll is 60 s away, past the deadline (20 s), and the
+    // server's hint holds a push back until 10 s.
+    const deep: WaitState = { v: 1, vendor: 'acme', ref: 'a', startedAt: 0, polls: 10, attempt: 10, history: [] };
+    const waiting = outcome(client.wait('a', { timeoutMs: 20_000, resumeFrom: deep }), 0);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(client.wake('a')).toBe(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    // Not timed out at 10 s: it polled then, and slept on to its deadline.
+    expect(api.at()).toEqual([0, 10_000]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await waiting).toMatchObject({
+      status: 'rejected',
+      reason: { name: 'WaitTimeoutError', elapsedMs: 20_000, polls: 12 },
+    });
+  });
+
   it('polls a sleeping wait at once, and the poll decides', async () => {
     const api = fakeJobs(doneAt(2));
     const client = createClient(acme, { token: TOKEN, fetch: api.fetch, wait: slow });

@@ -31,7 +31,10 @@ export function captureCaller(call: string, above: (...args: never[]) => unknown
   // stack traces turned off (Error.stackTraceLimit = 0), nothing is captured or kept.
   const limit = Error.stackTraceLimit;
   if (!(limit > 0)) return undefined;
-  const holder: { call: string; stack?: string | undefined } = { call };
+  // The capture turns its target into a dictionary-mode object: one without a prototype starts
+  // as one, with a smaller table (96 bytes less per pending wait).
+  const holder: { call: string; stack?: string | undefined } = Object.create(null);
+  holder.call = call;
   if (limit > CALLER_FRAMES) Error.stackTraceLimit = CALLER_FRAMES;
   try {
     capture(holder, above);

@@ -1,8 +1,8 @@
 /**
  * The wait loop: a wait driven by timers and callbacks around the pure step function
- * ({@link advance}). A single wait sleeps on its own timer; the waits of a group sleep in one
- * shared {@link WakeScheduler} (one timer for the group). Knows states, delays and signals;
- * knows nothing of HTTP or vendors.
+ * ({@link advance}). Waits sleep in a shared {@link WakeScheduler}: the client's, or their group's
+ * (one timer for all, not one per wait). Knows states, delays and signals; knows nothing of HTTP
+ * or vendors.
  *
  * @module
  */
@@ -39,7 +39,7 @@ export interface Wakeable {
   wake(): void;
 }
 
-/** Wakes sleeping waits at their `wakeAt`: the timers of a group, one for all its waits. */
+/** Wakes sleeping waits at their `wakeAt`: the timers of a client or a group, one for all its waits. */
 export interface WakeScheduler {
   add(wait: Wakeable): void;
   remove(wait: Wakeable): void;
@@ -65,10 +65,6 @@ function stopError(
     resumeToken: encodeState(state),
     cause: lastError,
   });
-}
-
-function wakeUp(wait: { wake(): void }): void {
-  wait.wake();
 }
 
 /** Stops `wait` as its deadline does: it rejects with a {@link WaitTimeoutError}. */
@@ -102,8 +98,10 @@ export interface WaitShared<Task> {
   ) => Promise<{ snapshot: TaskSnapshot; hintMs: number | undefined }>;
   options: PollOptions;
   timeoutMs: number;
-  /** A group's: its scheduler (no timer per wait) and its deadline (ms since the epoch), which the group enforces. */
-  group?: { scheduler: WakeScheduler; deadlineAt: number; events: WaitEvents<Task> } | undefined;
+  /** Where the waits sleep: the client's timers, or their group's. */
+  timers: WakeScheduler;
+  /** A group's: its deadline (ms since the epoch), which the group enforces, and its events. */
+  group?: { deadlineAt: number; events: WaitEvents<Task> } | undefined;
   /** The client's pending waits, and the key of a task among them: a push rouses the waits on its task. */
   wakes?: { registry: WakeRegistry; key(task: Task): string } | undefined;
 }
@@ -130,8 +128,8 @@ export interface WaitForParams<Task> {
 /**
  * The wait loop of `client.wait()`, as {@link pollLoop} runs it but driven by its own timers and
  * callbacks: no generator, no async frames, no promise per sleep. A wait asleep is one
- * {@link DrivenWait}, its state, its last snapshot, one timer and the promise returned here:
- * thousands may be pending in one process. Resolves with the terminal snapshot.
+ * {@link DrivenWait}, its state, its last snapshot, an entry in its client's timers and the
+ * promise returned here: thousands may be pending in one process. Resolves with the terminal snapshot.
  */
 export function waitFor<Task>(params: WaitForParams<Task>): Promise<TaskSnapshot> {
   try {
@@ -164,6 +162,8 @@ const THROW_ON_FAILURE = 4;
 const SLEEPING = 8;
 // Roused during a request: unless its answer ends the wait, the next poll goes at once.
 const WOKEN = 16;
+// Asleep until its deadline, which comes before its next poll: waking, it times out.
+const EXPIRES = 32;
 
 /**
  * A thenable that rejects with `reason`: resolving a promise with it rejects that promise, so a
@@ -203,7 +203,7 @@ class DrivenWait<Task> implements Stoppable, Wakeable, Rousable {
   #last: TaskSnapshot | undefined = undefined;
   #lastError: unknown = undefined;
   #reason: unknown = undefined;
-  // The request in flight, and the timer: the sleep's, or the deadline during a request.
+  // The request in flight, and the deadline's timer during it.
   #request: AbortController | undefined = undefined;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** When the next poll is due (ms since the epoch), and how late the last one went out (ms). */
@@ -258,9 +258,14 @@ class DrivenWait<Task> implements Stoppable, Wakeable, Rousable {
     // Otherwise the wait is running (an onProgress that aborted): it stops before it sleeps.
   }
 
-  /** Called by the sleep's timer, or the group's scheduler. */
+  /** Called by the scheduler the wait sleeps in. */
   wake(): void {
-    this.#timer = undefined;
+    if (this.#flags & EXPIRES) {
+      // Still asleep for halt(), which fails a sleeping wait at once.
+      this.#flags &= ~EXPIRES;
+      expire(this);
+      return;
+    }
     this.#flags &= ~SLEEPING;
     this.#poll();
   }
@@ -280,10 +285,8 @@ class DrivenWait<Task> implements Stoppable, Wakeable, Rousable {
     const at = Math.max(now, this.#state.notBefore ?? 0);
     if (at >= this.#wakeAt) return;
     // The scheduler finds the wait by its wakeAt: removed before that changes.
-    if (this.#shared.group) this.#shared.group.scheduler.remove(this);
-    else if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#flags &= ~SLEEPING;
+    this.#shared.timers.remove(this);
+    this.#flags &= ~(SLEEPING | EXPIRES);
     if (at > now) {
       this.#sleep(at - now);
       return;
@@ -395,17 +398,14 @@ class DrivenWait<Task> implements Stoppable, Wakeable, Rousable {
     const left = this.#deadlineAt - now;
     this.#wakeAt = now + delayMs;
     this.#flags |= SLEEPING;
-    const group = this.#shared.group;
-    if (group) {
-      // Past the group's deadline the group stops every wait at once.
-      if (delayMs < left) group.scheduler.add(this);
-      return;
+    if (delayMs < left) {
+      this.#shared.timers.add(this);
+    } else if (!this.#shared.group) {
+      // Past a group's deadline the group stops every wait at once; a wait of its own wakes to time out.
+      this.#wakeAt = now + Math.max(0, left);
+      this.#flags |= EXPIRES;
+      this.#shared.timers.add(this);
     }
-    // A timer longer than 2^31 - 1 ms fires at once: such a sleep ends early instead.
-    this.#timer =
-      delayMs < left
-        ? setTimeout(wakeUp, Math.min(delayMs, MAX_TIMER_MS), this)
-        : setTimeout(expire, Math.min(Math.max(0, left), MAX_TIMER_MS), this);
   }
 
   #stopError(): unknown {
@@ -424,8 +424,8 @@ class DrivenWait<Task> implements Stoppable, Wakeable, Rousable {
   }
 
   #dispose(): void {
-    if (this.#flags & SLEEPING) this.#shared.group?.scheduler.remove(this);
-    this.#flags = (this.#flags | SETTLED) & ~SLEEPING;
+    if (this.#flags & SLEEPING) this.#shared.timers.remove(this);
+    this.#flags = (this.#flags | SETTLED) & ~(SLEEPING | EXPIRES);
     if (this.#signal) unsubscribe(this.#signal, this);
     const wakes = this.#shared.wakes;
     wakes?.registry.remove(wakes.key(this.#task), this);

@@ -7,9 +7,10 @@
 import type { TaskSnapshot } from '../lifecycle.js';
 import type { Caller } from '../observe/caller.js';
 import type { WaitObserver } from '../observe/waits.js';
-import { type PollOrder, Rejection, startWait } from './driven.js';
+import { type PollOrder, Rejection, startWait, type WakeScheduler } from './driven.js';
 import type { WaitState } from './poller.js';
 import type { PollOptions } from './schedule.js';
+import { DueTimers } from './timers.js';
 import type { WakeRegistry } from './wakes.js';
 
 /** One poll as the loop sees it: fetch, validate, normalize; reject on a fault. */
@@ -34,6 +35,8 @@ export interface LoopParams {
   caller?: Caller | undefined;
   /** The client's pending waits, and this task's key among them: a push rouses the loop. */
   wakes?: { registry: WakeRegistry; key: string } | undefined;
+  /** Where the loop sleeps between polls: the client's timers; a timer of its own by default. */
+  timers?: WakeScheduler | undefined;
 }
 
 /**
@@ -55,6 +58,7 @@ export async function* pollLoop(params: LoopParams): AsyncGenerator<TaskSnapshot
         fetch: callFetcher,
         options: params.options,
         timeoutMs: params.timeoutMs,
+        timers: params.timers ?? new DueTimers(),
         wakes: wakes && { registry: wakes.registry, key: () => wakes.key },
       },
       task: params.fetch,

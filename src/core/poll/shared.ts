@@ -1,6 +1,7 @@
 /**
  * What the waits of one client share: the read of a task with a wait's own settings (batched when
- * the vendor can read many tasks at once), and one frozen object per set of settings.
+ * the vendor can read many tasks at once), one timer for all that sleep, and one frozen object per
+ * set of settings.
  *
  * @module
  */
@@ -9,7 +10,7 @@ import type { RequestObserver } from '../observe/observer.js';
 import type { ResolvedWait } from '../options.js';
 import { type ResolvedTask, taskKey } from '../refs.js';
 import type { Polled, Transport } from '../transport.js';
-import type { PollOrder, WaitShared } from './driven.js';
+import type { PollOrder, WaitShared, WakeScheduler } from './driven.js';
 import type { WakeRegistry } from './wakes.js';
 
 /**
@@ -34,10 +35,18 @@ export function waitSharing(
   readerOf: (settings: ResolvedWait) => WaitShared<ResolvedTask>['fetch'],
   defaults: ResolvedWait,
   registry: WakeRegistry,
+  timers: WakeScheduler,
 ): (settings: ResolvedWait) => WaitShared<ResolvedTask> {
   const wakes = Object.freeze({ registry, key: (task: ResolvedTask) => taskKey(task.href) });
   const share = (settings: ResolvedWait): WaitShared<ResolvedTask> =>
-    Object.freeze({ vendor, fetch: readerOf(settings), options: settings, timeoutMs: settings.timeoutMs, wakes });
+    Object.freeze({
+      vendor,
+      fetch: readerOf(settings),
+      options: settings,
+      timeoutMs: settings.timeoutMs,
+      timers,
+      wakes,
+    });
   const byDefault = share(defaults);
   let last = byDefault;
   return (settings) => {

@@ -1,6 +1,6 @@
 /**
- * The timers of a group of waits: one entry per due time and one `setTimeout` for the earliest,
- * however many waits sleep in it. A wait that leaves (it ended, or was stopped) leaves its entry
+ * The timers of a client's or a group's waits: one entry per due time and one `setTimeout` for the
+ * earliest, however many waits sleep in it. A wait that leaves (it ended, or was stopped) leaves its entry
  * at once.
  *
  * @module
@@ -9,6 +9,20 @@ import type { Wakeable, WakeScheduler } from './driven.js';
 
 // setTimeout's limit: a longer delay fires at once, so it is reached in steps.
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A wait's wake never throws; if it did, the waits due after it would still be woken, and the error
+ * would surface as an uncaught one, as from a timer of its own.
+ */
+function wakeOne(wait: Wakeable): void {
+  try {
+    wait.wake();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
 
 /** Wakes each wait at its `wakeAt`, on one timer. */
 export class DueTimers implements WakeScheduler {
@@ -69,8 +83,8 @@ export class DueTimers implements WakeScheduler {
       const entry = this.#due.get(at);
       if (entry === undefined) continue;
       this.#due.delete(at);
-      if (Array.isArray(entry)) for (const wait of entry) wait.wake();
-      else entry.wake();
+      if (Array.isArray(entry)) for (const wait of entry) wakeOne(wait);
+      else wakeOne(entry);
     }
     this.#arm();
   }
