@@ -332,6 +332,18 @@ describe('watch and poll', () => {
     expect(states).toEqual(['queued', 'running', 'succeeded']);
   });
 
+  it('watch yields a failed task’s last snapshot and ends, where wait() would reject', async () => {
+    serveStates([{ state: 'working' }, { state: 'broken' }]);
+    const client = createClient(acme, exact);
+    const states: string[] = [];
+    const done = (async () => {
+      for await (const snapshot of client.watch('j1')) states.push(snapshot.state);
+    })();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await expect(done).resolves.toBeUndefined();
+    expect(states).toEqual(['running', 'failed']);
+  });
+
   it('break out of watch stops polling and leaves no timer', async () => {
     const times = serveStates([{ state: 'working' }]);
     const client = createClient(acme, exact);
