@@ -9,6 +9,7 @@ import {
   WaitTimeoutError,
 } from '../../src/index.js';
 import { acme } from '../helpers/acme.js';
+import { settle } from '../helpers/fake-time.js';
 
 /**
  * An injected fetch serving acme jobs: `lives[id]` is the list of states the job answers, one per
@@ -49,15 +50,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function settle<T>(promise: Promise<T>, ms: number): Promise<PromiseSettledResult<T>> {
-  const settled = promise.then(
-    (value) => ({ status: 'fulfilled', value }) as const,
-    (reason) => ({ status: 'rejected', reason }) as const,
-  );
-  await vi.advanceTimersByTimeAsync(ms);
-  return settled;
-}
 
 describe('waitAll', () => {
   it('resolves with every terminal snapshot in the order of refs, each task on its own schedule', async () => {

@@ -9,6 +9,7 @@ import {
   WaitTimeoutError,
 } from '../../src/index.js';
 import { acme } from '../helpers/acme.js';
+import { settle } from '../helpers/fake-time.js';
 import { useMsw } from '../helpers/server.js';
 
 const server = useMsw();
@@ -46,15 +47,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function settle<T>(promise: Promise<T>, ms: number): Promise<PromiseSettledResult<T>> {
-  const settled = promise.then(
-    (value) => ({ status: 'fulfilled', value }) as const,
-    (reason) => ({ status: 'rejected', reason }) as const,
-  );
-  await vi.advanceTimersByTimeAsync(ms);
-  return settled;
-}
 
 describe('wait: the schedule', () => {
   it('polls at once, then backs off 1 s, 2 s, 4 s ... up to the 30 s cap', async () => {

@@ -5,6 +5,7 @@ import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClient, type WaitState, type WaitTimeoutError } from '../../src/index.js';
 import { acme } from '../helpers/acme.js';
+import { settle } from '../helpers/fake-time.js';
 
 const TOKEN = 'tok_loop_test';
 
@@ -41,15 +42,6 @@ const job = (id: string, state: string, headers?: Record<string, string>) =>
 const doneAt = (n: number) => (id: string, read: number) => job(id, read >= n ? 'done' : 'working');
 const exact = (ms: number) => ({ jitter: 0, estimate: false, minDelayMs: ms, maxDelayMs: ms });
 
-async function outcome<T>(promise: Promise<T>, ms: number): Promise<PromiseSettledResult<T>> {
-  const settled = promise.then(
-    (value) => ({ status: 'fulfilled', value }) as const,
-    (reason) => ({ status: 'rejected', reason }) as const,
-  );
-  await vi.advanceTimersByTimeAsync(ms);
-  return settled;
-}
-
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
 });
@@ -65,7 +57,7 @@ describe("a client's waits on its one timer", () => {
     // timers while others are pending.
     const delays = [7, 3, 11, 1, 9, 5, 12, 2, 8, 4, 10, 6, 3, 7];
     const waits = delays.map((d, i) => client.wait(`j${i}`, { ...exact(d * 1000) }));
-    const all = outcome(Promise.all(waits), 30_000);
+    const all = settle(Promise.all(waits), 30_000);
     await expect(all).resolves.toMatchObject({ status: 'fulfilled' });
     delays.forEach((d, i) => {
       expect(api.sent(`j${i}`)).toEqual([0, d * 1000, 2 * d * 1000]);
@@ -77,7 +69,7 @@ describe("a client's waits on its one timer", () => {
     const api = jobsFetch(doneAt(5));
     const client = createClient(acme, { token: TOKEN, fetch: api.fetch, wait: exact(1000) });
     const controllers = [new AbortController(), new AbortController(), new AbortController()];
-    const waits = controllers.map((c, i) => outcome(client.wait(`j${i}`, { signal: c.signal }), 0));
+    const waits = controllers.map((c, i) => settle(client.wait(`j${i}`, { signal: c.signal }), 0));
     await vi.advanceTimersByTimeAsync(500);
     expect(vi.getTimerCount()).toBe(1);
     // The first of the three due at 1000 leaves; the others still poll then.
@@ -100,7 +92,7 @@ describe('the deadline of a wait', () => {
   it('aborts a poll still in flight when it falls, and the wait times out then', async () => {
     const api = jobsFetch((id, n) => (n === 1 ? job(id, 'working') : 'hang'));
     const client = createClient(acme, { token: TOKEN, fetch: api.fetch, wait: exact(1000) });
-    const result = await outcome(client.wait('j', { timeoutMs: 5000 }), 5000);
+    const result = await settle(client.wait('j', { timeoutMs: 5000 }), 5000);
     expect(result).toMatchObject({ status: 'rejected', reason: { name: 'WaitTimeoutError', elapsedMs: 5000 } });
     expect(api.sent('j')).toEqual([0, 1000]);
     expect(api.aborted).toEqual(['j']);
@@ -110,7 +102,7 @@ describe('the deadline of a wait', () => {
   it('ends the wait without a poll when the next one would fall on the deadline itself', async () => {
     const api = jobsFetch(doneAt(2));
     const client = createClient(acme, { token: TOKEN, fetch: api.fetch, wait: exact(1000) });
-    const result = await outcome(client.wait('j', { timeoutMs: 1000 }), 1000);
+    const result = await settle(client.wait('j', { timeoutMs: 1000 }), 1000);
     expect(result).toMatchObject({ status: 'rejected', reason: { name: 'WaitTimeoutError', polls: 1 } });
     expect(api.sent('j')).toEqual([0]);
   });
@@ -119,7 +111,7 @@ describe('the deadline of a wait', () => {
     vi.setSystemTime(1_700_000_000_000);
     const api = jobsFetch(() => job('j', 'working'));
     const client = createClient(acme, { token: TOKEN, fetch: api.fetch, wait: exact(1000) });
-    const result = await outcome(client.wait('j', { timeoutMs: 2500 }), 2500);
+    const result = await settle(client.wait('j', { timeoutMs: 2500 }), 2500);
     expect((result as PromiseRejectedResult).reason as WaitTimeoutError).toMatchObject({ elapsedMs: 2500, polls: 3 });
   });
 });
@@ -137,7 +129,7 @@ describe('a push or an abort during a wait’s own work', () => {
       wait: { jitter: 0, estimate: false, minDelayMs: 1000, maxDelayMs: 60_000 },
     });
     const deep: WaitState = { v: 1, vendor: 'acme', ref: 'j', startedAt: 0, polls: 10, attempt: 10, history: [] };
-    const waiting = outcome(client.wait('j', { resumeFrom: deep, timeoutMs: 100_000 }), 0);
+    const waiting = settle(client.wait('j', { resumeFrom: deep, timeoutMs: 100_000 }), 0);
     await vi.advanceTimersByTimeAsync(50);
     expect(client.wake('j')).toBe(1);
     await vi.advanceTimersByTimeAsync(80_000);
@@ -152,7 +144,7 @@ describe('a push or an abort during a wait’s own work', () => {
     const client = createClient(acme, { token: TOKEN, fetch: api.fetch, wait: exact(1000) });
     const stop = new AbortController();
     const reason = new Error('seen enough');
-    const result = await outcome(client.wait('j', { signal: stop.signal, onProgress: () => stop.abort(reason) }), 0);
+    const result = await settle(client.wait('j', { signal: stop.signal, onProgress: () => stop.abort(reason) }), 0);
     expect(result).toEqual({ status: 'rejected', reason });
     await vi.advanceTimersByTimeAsync(5000);
     expect(api.sent('j')).toEqual([0]);
@@ -190,7 +182,7 @@ describe('the bookkeeping of pending waits', () => {
       client.wait('j', { signal: first.signal }),
       client.wait('j', { signal: rest.signal }),
       client.wait('j', { signal: rest.signal }),
-    ].map((w) => outcome(w, 0));
+    ].map((w) => settle(w, 0));
     await vi.advanceTimersByTimeAsync(0);
     first.abort(new Error('first gone'));
     expect(client.wake('j')).toBe(2);

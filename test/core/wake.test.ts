@@ -13,6 +13,7 @@ import {
   type WaitState,
 } from '../../src/index.js';
 import { acme } from '../helpers/acme.js';
+import { settle } from '../helpers/fake-time.js';
 
 const TOKEN = 'tok_wake_test';
 const BASE = 'https://api.acme.test/v2';
@@ -60,21 +61,12 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-async function outcome<T>(promise: Promise<T>, ms: number): Promise<PromiseSettledResult<T>> {
-  const settled = promise.then(
-    (value) => ({ status: 'fulfilled', value }) as const,
-    (reason) => ({ status: 'rejected', reason }) as const,
-  );
-  await vi.advanceTimersByTimeAsync(ms);
-  return settled;
-}
-
 describe('client.wake', () => {
   it('polls at once a wait asleep until its deadline, which then still ends it on time', async () => {
     const api = fakeJobs(() => 'working');
     const client = createClient(acme, { token: TOKEN, fetch: api.fetch, wait: slow });
     // Its next poll (60 s) is past its deadline (20 s): it sleeps until the deadline.
-    const waiting = outcome(client.wait('a', { timeoutMs: 20_000 }), 0);
+    const waiting = settle(client.wait('a', { timeoutMs: 20_000 }), 0);
     await vi.advanceTimersByTimeAsync(5000);
     expect(client.wake('a')).toBe(1);
     await vi.advanceTimersByTimeAsync(14_999);
@@ -98,7 +90,7 @@ describe('client.wake', () => {
     // Resumed deep into the backoff: the next poll is 60 s away, past the deadline (20 s), and the
     // server's hint holds a push back until 10 s.
     const deep: WaitState = { v: 1, vendor: 'acme', ref: 'a', startedAt: 0, polls: 10, attempt: 10, history: [] };
-    const waiting = outcome(client.wait('a', { timeoutMs: 20_000, resumeFrom: deep }), 0);
+    const waiting = settle(client.wait('a', { timeoutMs: 20_000, resumeFrom: deep }), 0);
     await vi.advanceTimersByTimeAsync(5000);
     expect(client.wake('a')).toBe(1);
     await vi.advanceTimersByTimeAsync(5000);
@@ -118,7 +110,7 @@ describe('client.wake', () => {
     await vi.advanceTimersByTimeAsync(5000);
     expect(api.at()).toEqual([0]);
     expect(client.wake('a')).toBe(1);
-    const result = await outcome(waiting, 0);
+    const result = await settle(waiting, 0);
     expect(result).toMatchObject({ status: 'fulfilled', value: { id: 'a', state: 'succeeded' } });
     expect(api.at()).toEqual([0, 5000]);
     expect(vi.getTimerCount()).toBe(0);
@@ -138,7 +130,7 @@ describe('client.wake', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(settled).toBe(false);
     // Woken at 5000 (still working), then the next poll a minute after that one.
-    const result = await outcome(waiting, 60_000);
+    const result = await settle(waiting, 60_000);
     expect(result.status).toBe('fulfilled');
     expect(api.at()).toEqual([0, 5000, 65_000]);
   });
@@ -149,7 +141,7 @@ describe('client.wake', () => {
     const waiting = client.wait('a');
     await vi.advanceTimersByTimeAsync(200);
     expect(client.wake('a')).toBe(1);
-    const result = await outcome(waiting, 120_000);
+    const result = await settle(waiting, 120_000);
     expect(result).toMatchObject({ status: 'fulfilled', value: { state: 'succeeded' } });
     expect(api.at()).toEqual([0]);
   });
@@ -160,7 +152,7 @@ describe('client.wake', () => {
     const waiting = client.wait('a');
     await vi.advanceTimersByTimeAsync(200);
     client.wake('a');
-    const result = await outcome(waiting, 2000);
+    const result = await settle(waiting, 2000);
     expect(result.status).toBe('fulfilled');
     // The first answer (working) came at 500; the second poll went then, not a minute later.
     expect(api.at()).toEqual([0, 500]);
@@ -176,7 +168,7 @@ describe('client.wake', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(api.at()).toEqual([0]);
     client.wake('a');
-    await outcome(waiting, 0);
+    await settle(waiting, 0);
     expect(client.wake('a')).toBe(0);
     expect(api.at()).toEqual([0, 1000 + 1000]);
   });
@@ -226,7 +218,7 @@ describe('client.wake', () => {
     await vi.advanceTimersByTimeAsync(2000);
     expect(api.at()).toEqual([0, 1000]);
     expect(client.wake('a')).toBe(1);
-    const result = await outcome(waiting, 100_000);
+    const result = await settle(waiting, 100_000);
     expect(result.status).toBe('fulfilled');
     // The woken poll went when the server allowed (31 000), not at once (2000) nor on the schedule (101 000).
     expect(api.at()).toEqual([0, 1000, 31_000]);
@@ -244,7 +236,7 @@ describe('client.wake', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(ended).toEqual(['b@3000']);
     expect(api.at('a')).toEqual([0]);
-    const result = await outcome(all, 120_000);
+    const result = await settle(all, 120_000);
     expect(result.status).toBe('fulfilled');
     expect(api.at('a')).toEqual([0, 60_000, 120_000]);
     expect(client.wake('a')).toBe(0);
@@ -260,7 +252,7 @@ describe('client.wake', () => {
     })();
     await vi.advanceTimersByTimeAsync(2000);
     expect(client.wake('a')).toBe(1);
-    await outcome(watching, 0);
+    await settle(watching, 0);
     expect(seen.map((s) => s.state)).toEqual(['running', 'succeeded']);
     expect(api.at()).toEqual([0, 2000]);
   });
@@ -310,7 +302,7 @@ describe('client.wake, through the budget and batched reads', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     const before = budget.stats.sent;
     for (const id of ['a', 'b', 'c']) client.wake(id);
-    const result = await outcome(all, 1000);
+    const result = await settle(all, 1000);
     expect(result.status).toBe('fulfilled');
     // The first woken poll goes at once; the two that follow within the window share one list.
     expect(requests.slice(-2)).toEqual(['/v1/jobs/a@10000', '/v1/jobs?ids=b%2Cc@10250']);
